@@ -1,0 +1,72 @@
+"""SQL tables of the read model and of the stores the workflows rely on.
+
+The Temporal workflow is the source of truth for a case; `CaseRow` is a
+projection of it kept up to date by the projection activity, for listing,
+search and reports. Policy versions and ticket sequences are owned here.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class CaseRow(SQLModel, table=True):
+    """One row per case, written by the projection activity after each change."""
+
+    __tablename__ = "cases"
+
+    id: str = Field(primary_key=True, max_length=64)
+    ticket_number: str | None = Field(default=None, index=True, max_length=32)
+    policy: str = Field(index=True, max_length=64)
+    policy_version: int
+    plan: str = Field(max_length=64)
+    org: str = Field(index=True, max_length=128)
+    severity: str | None = Field(default=None, index=True, max_length=32)
+    status: str = Field(index=True, max_length=32)
+    tier: str | None = Field(default=None, index=True, max_length=64)
+    assignee: str | None = Field(default=None, index=True, max_length=128)
+    subject: str = Field(max_length=500)
+    channel: str = Field(max_length=32)
+    received_at: datetime = Field(index=True)
+    updated_at: datetime
+    # The last projected `Case` resource, so listings never need a workflow query.
+    document: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
+    # Monotonic per case: a late, retried projection never overwrites a newer one.
+    revision: int = 0
+
+
+class PolicyVersionRow(SQLModel, table=True):
+    """An immutable published version of a policy; numbered 1, 2, 3 per name."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_policy_name_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, max_length=64)
+    version: int
+    # The validated policy with holidays resolved to explicit dates (JSON).
+    body: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    # The file as the manager wrote it, kept for reading and diffs.
+    source: str
+    sha256: str = Field(max_length=64)
+    published_at: datetime
+    published_by: str | None = Field(default=None, max_length=128)
+
+
+class TicketSequenceRow(SQLModel, table=True):
+    """The last ticket number handed out per prefix (e.g. ``ZSU`` -> 42)."""
+
+    __tablename__ = "ticket_sequences"
+
+    prefix: str = Field(primary_key=True, max_length=16)
+    last: int = 0
+
+
+class TicketRow(SQLModel, table=True):
+    """Ticket numbers already allocated, by case, so a retried allocation returns the same one."""
+
+    __tablename__ = "tickets"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    ticket_number: str = Field(unique=True, max_length=32)
