@@ -1,0 +1,60 @@
+"""The worker process: runs case workflows and their activities on the task queue."""
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities import all_activities
+from escalator.db import engine_from_url
+from escalator.settings import Settings, get_settings
+from workflows import ALL_WORKFLOWS
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def build_worker(
+    client: Client, engine: Engine, settings: Settings, executor: ThreadPoolExecutor
+) -> Worker:
+    """A worker with every workflow and activity; tests build theirs the same way."""
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=all_activities(engine, settings),
+        activity_executor=executor,
+    )
+
+
+async def run_worker(settings: Settings | None = None) -> None:
+    """Run until SIGINT or SIGTERM, then finish the tasks in hand and stop."""
+    settings = settings or get_settings()
+    engine = engine_from_url(settings.database_url)
+    client = await connect(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        async with build_worker(client, engine, settings, executor):
+            print(f"worker polling task queue {settings.task_queue!r}", flush=True)
+            await stop.wait()
+    engine.dispose()
+
+
+def main() -> None:
+    asyncio.run(run_worker())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Process wiring for Escalator: settings, database, command line, embedded stack."""

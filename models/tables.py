@@ -7,7 +7,7 @@ search and reports. Policy versions and ticket sequences are owned here.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -28,8 +28,8 @@ class CaseRow(SQLModel, table=True):
     assignee: str | None = Field(default=None, index=True, max_length=128)
     subject: str = Field(max_length=500)
     channel: str = Field(max_length=32)
-    received_at: datetime = Field(index=True)
-    updated_at: datetime
+    received_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
     # The last projected `Case` resource, so listings never need a workflow query.
     document: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     # Monotonic per case: a late, retried projection never overwrites a newer one.
@@ -50,7 +50,7 @@ class PolicyVersionRow(SQLModel, table=True):
     # The file as the manager wrote it, kept for reading and diffs.
     source: str
     sha256: str = Field(max_length=64)
-    published_at: datetime
+    published_at: datetime = Field(sa_type=DateTime(timezone=True))
     published_by: str | None = Field(default=None, max_length=128)
 
 
@@ -70,3 +70,20 @@ class TicketRow(SQLModel, table=True):
 
     case_id: str = Field(primary_key=True, max_length=64)
     ticket_number: str = Field(unique=True, max_length=32)
+
+
+class OutboundMessageRow(SQLModel, table=True):
+    """Every e-mail the system sends, keyed so that a retried activity never sends twice."""
+
+    __tablename__ = "outbound_messages"
+
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    case_id: str = Field(index=True, max_length=64)
+    kind: str = Field(max_length=64)
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=500)
+    body: str
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    # "sent" once the SMTP server accepted it; "kept" when no SMTP server is configured.
+    status: str = Field(max_length=16)
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -1,0 +1,5 @@
+"""Workflows: case lifecycle and field service, deterministic and free of I/O."""
+
+from workflows.case import CaseWorkflow
+
+ALL_WORKFLOWS = [CaseWorkflow]

@@ -1,0 +1,50 @@
+"""The FastAPI application: routers, error handling, and its connections."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from api.problems import install_problem_handlers
+from api.routers import cases, health
+from escalator.db import engine_from_url
+from escalator.settings import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    client: Client | None = None,
+) -> FastAPI:
+    """The app; tests pass their own engine and Temporal client."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = engine or engine_from_url(settings.database_url)
+        # Lazy: the API starts (and /healthz says why) even while Temporal is down.
+        app.state.temporal = client or await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            lazy=True,
+        )
+        yield
+        if engine is None:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Escalator",
+        version="0.1.0",
+        description="Escalation orchestrator for technical support.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(cases.router)
+    return app

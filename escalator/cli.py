@@ -1,0 +1,64 @@
+"""The `escalator` command line."""
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+
+from escalator.settings import get_settings
+
+
+def _up(args: argparse.Namespace) -> int:
+    from escalator.stack import run_stack
+
+    return run_stack(
+        get_settings(), api_port=args.port, temporal_port=args.temporal_port, headless=args.headless
+    )
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    from worker import run_worker
+
+    asyncio.run(run_worker())
+    return 0
+
+
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from escalator.db import migrate
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.api_host,
+        port=args.port or settings.api_port,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="escalator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run Temporal dev server, worker and API together")
+    up.add_argument("--headless", action="store_true", help="no Temporal web UI")
+    up.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    up.add_argument("--temporal-port", type=int, default=7233, help="Temporal gRPC port")
+    up.set_defaults(run=_up)
+
+    worker = commands.add_parser("worker", help="run one worker against ESCALATOR_TEMPORAL_ADDRESS")
+    worker.set_defaults(run=_worker)
+
+    api = commands.add_parser("api", help="run the HTTP API against ESCALATOR_TEMPORAL_ADDRESS")
+    api.add_argument("--host", default=None, help="bind address (default ESCALATOR_API_HOST)")
+    api.add_argument("--port", type=int, default=None, help="port (default ESCALATOR_API_PORT)")
+    api.set_defaults(run=_api)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code

@@ -1,0 +1,37 @@
+"""Configuration, read from environment variables prefixed with ``ESCALATOR_``."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The repository root in a source checkout (editable install or the Docker image).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting of every process; the README lists them."""
+
+    model_config = SettingsConfigDict(env_prefix="ESCALATOR_", extra="ignore")
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "escalator"
+    database_url: str = "sqlite:///var/escalator.db"
+    # Where `escalator up` keeps the Temporal dev server's SQLite file and logs.
+    var_dir: Path = Path("var")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # Outbound e-mail; with no host, messages are kept in the outbox table only.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "support@escalator.localhost"
+    # PagerDuty Events v2 compatible webhook for pages; empty disables paging.
+    paging_url: str = ""
+    # Example policies published by `escalator up` when the database has none.
+    policies_dir: Path = PROJECT_ROOT / "policies"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,23 @@
+"""Inputs of the activities that workflows call; plain data so both sides can import them."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class TicketRequest(BaseModel):
+    case_id: str
+    prefix: str = Field(min_length=1, max_length=16)
+
+
+class EmailRequest(BaseModel):
+    """One e-mail; `idempotency_key` makes a retried activity send it at most once."""
+
+    idempotency_key: str
+    case_id: str
+    kind: str
+    to: str
+    # Jinja2 templates, rendered by the activity with `context`.
+    subject_template: str
+    body_template: str
+    context: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,147 @@
+"""The case resource and the workflow's input and output (names as in API.md).
+
+Workflows carry `Case` as their state; the API returns it as is, and the
+projection activity writes it to the read model.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Channel = Literal["api", "email", "portal", "phone", "monitoring"]
+CaseStatus = Literal[
+    "new",
+    "acknowledged",
+    "triaged",
+    "assigned",
+    "in_progress",
+    "waiting_customer",
+    "restored",
+    "resolved",
+    "closed",
+]
+TargetKind = Literal["response", "restoration", "resolution"]
+
+
+class Contact(BaseModel):
+    """The person who raised the case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)
+    phone: str | None = Field(default=None, max_length=64)
+
+
+class CaseIntake(BaseModel):
+    """What a requester sends to open a case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str = Field(min_length=1, max_length=64)
+    plan: str = Field(min_length=1, max_length=64)
+    org: str = Field(min_length=1, max_length=128)
+    severity: str | None = Field(default=None, max_length=32)
+    channel: Channel = "api"
+    subject: str = Field(min_length=1, max_length=500)
+    description: str = Field(min_length=1, max_length=100_000)
+    contact: Contact
+    # The policy's required intake fields, by name.
+    fields: dict[str, str] = Field(default_factory=dict)
+    region: str | None = Field(default=None, max_length=64)
+    # When the request reached the organisation, if earlier than now: the SLA clock starts there.
+    received_at: AwareDatetime | None = None
+
+
+class SlaTarget(BaseModel):
+    """One promise of the case and where it stands."""
+
+    target: str
+    due_at: datetime | None = None
+    met_at: datetime | None = None
+    breached: bool = False
+    paused: bool = False
+
+
+class Charge(BaseModel):
+    reason: str
+    amount: float
+    currency: str
+    at: datetime
+
+
+class Credit(BaseModel):
+    reason: str
+    detail: str
+    at: datetime
+
+
+class FieldService(BaseModel):
+    dispatches: list[dict[str, Any]] = Field(default_factory=list)
+    shipments: list[dict[str, Any]] = Field(default_factory=list)
+    rmas: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Case(BaseModel):
+    """The live state of a case, as `GET /cases/{id}` returns it."""
+
+    id: str
+    ticket_number: str | None = None
+    policy: str
+    policy_version: int
+    plan: str
+    org: str
+    severity: str | None = None
+    status: CaseStatus = "new"
+    tier: str | None = None
+    assignee: str | None = None
+    channel: Channel
+    subject: str
+    contact: Contact
+    received_at: datetime
+    sla: dict[str, SlaTarget] = Field(default_factory=dict)
+    missing_fields: list[str] = Field(default_factory=list)
+    charges: list[Charge] = Field(default_factory=list)
+    credits: list[Credit] = Field(default_factory=list)
+    field_service: FieldService = Field(default_factory=FieldService)
+    updated_at: datetime
+    # Increases with every change, so the read model keeps only the newest projection.
+    revision: int = 0
+
+
+class CaseSummary(BaseModel):
+    """One line of `GET /cases`."""
+
+    id: str
+    ticket_number: str | None
+    policy: str
+    plan: str
+    org: str
+    severity: str | None
+    status: CaseStatus
+    tier: str | None
+    assignee: str | None
+    subject: str
+    received_at: datetime
+    updated_at: datetime
+
+
+class CaseInput(BaseModel):
+    """Everything a case workflow starts with; the policy version is pinned here."""
+
+    case_id: str
+    intake: CaseIntake
+    received_at: datetime
+    policy_version: int
+    # The published policy body, so the case keeps its rules whatever is published later.
+    policy: dict[str, Any]
+
+
+class CaseResult(BaseModel):
+    """What a finished case workflow returns."""
+
+    case_id: str
+    ticket_number: str | None
+    status: CaseStatus
+    closed_at: datetime | None = None

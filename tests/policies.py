@@ -1,0 +1,22 @@
+"""Helpers to put a policy version in a test database without the policy store."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from models.tables import PolicyVersionRow
+
+
+def store_policy_version(session: Session, name: str, body: dict[str, Any], version: int = 1) -> None:
+    session.add(
+        PolicyVersionRow(
+            name=name,
+            version=version,
+            body=body,
+            source="",
+            sha256="0" * 64,
+            published_at=datetime.now(UTC),
+        )
+    )
+    session.commit()
