@@ -1,17 +1,11 @@
 """The read model: after every change a case workflow projects its state into `cases`."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio import activity
 
 from models.case import Case
 from models.tables import CaseRow
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
 
 
 class ProjectionActivities:
@@ -35,8 +29,8 @@ class ProjectionActivities:
                     status=case.status,
                     subject=case.subject,
                     channel=case.channel,
-                    received_at=_utc(case.received_at),
-                    updated_at=_utc(case.updated_at),
+                    received_at=case.received_at,
+                    updated_at=case.updated_at,
                 )
             row.ticket_number = case.ticket_number
             row.policy_version = case.policy_version
@@ -46,7 +40,7 @@ class ProjectionActivities:
             row.tier = case.tier
             row.assignee = case.assignee
             row.subject = case.subject
-            row.updated_at = _utc(case.updated_at)
+            row.updated_at = case.updated_at
             row.document = case.model_dump(mode="json")
             row.revision = case.revision
             session.add(row)

@@ -5,10 +5,33 @@ projection of it kept up to date by the projection activity, for listing,
 search and reports. Policy versions and ticket sequences are owned here.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, Dialect, UniqueConstraint
+from sqlalchemy import DateTime as SqlDateTime
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+
+class DateTime(TypeDecorator[datetime]):
+    """Instants stored in UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = SqlDateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give an offset")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class CaseRow(SQLModel, table=True):
@@ -28,8 +51,8 @@ class CaseRow(SQLModel, table=True):
     assignee: str | None = Field(default=None, index=True, max_length=128)
     subject: str = Field(max_length=500)
     channel: str = Field(max_length=32)
-    received_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
-    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+    received_at: datetime = Field(sa_type=DateTime(), index=True)
+    updated_at: datetime = Field(sa_type=DateTime())
     # The last projected `Case` resource, so listings never need a workflow query.
     document: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     # Monotonic per case: a late, retried projection never overwrites a newer one.
@@ -50,7 +73,7 @@ class PolicyVersionRow(SQLModel, table=True):
     # The file as the manager wrote it, kept for reading and diffs.
     source: str
     sha256: str = Field(max_length=64)
-    published_at: datetime = Field(sa_type=DateTime(timezone=True))
+    published_at: datetime = Field(sa_type=DateTime())
     published_by: str | None = Field(default=None, max_length=128)
 
 
@@ -83,7 +106,7 @@ class OutboundMessageRow(SQLModel, table=True):
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=500)
     body: str
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=DateTime())
     # "sent" once the SMTP server accepted it; "kept" when no SMTP server is configured.
     status: str = Field(max_length=16)
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime())

@@ -39,6 +39,7 @@ def ticket_prefix(case_input: CaseInput) -> str:
 class CaseWorkflow:
     def __init__(self) -> None:
         self._case: Case | None = None
+        self._intake_recorded = False
 
     @workflow.run
     async def run(self, case_input: CaseInput) -> CaseResult:
@@ -64,6 +65,7 @@ class CaseWorkflow:
         )
         self._change(ticket_number=ticket)
         await self._project()
+        self._intake_recorded = True
         await workflow.execute_activity_method(
             MailActivities.send_email,
             EmailRequest(
@@ -101,9 +103,8 @@ class CaseWorkflow:
 
     @workflow.update(name="intake_recorded")
     async def intake_recorded(self) -> Case:
-        """Answers once the case has its ticket number, so `POST /cases` can return it."""
-        await workflow.wait_condition(lambda: self._case is not None)
-        await workflow.wait_condition(lambda: self.case.ticket_number is not None)
+        """Answers once the case has its ticket number and its row, so `POST /cases` can return it."""
+        await workflow.wait_condition(lambda: self._intake_recorded)
         return self.case
 
     def _change(self, **changes: object) -> None:

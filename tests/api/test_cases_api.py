@@ -1,0 +1,117 @@
+"""`/cases` and `/healthz` over HTTP, on the time-skipping server."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import Session
+
+from tests.policies import store_policy_version
+
+POLICY = {
+    "name": "zsupport",
+    "intake": {"ticket_prefix": "ZSU"},
+    "plans": {"standard": {}, "critical": {}},
+    "severities": [{"id": "sev1"}, {"id": "sev2"}],
+}
+
+
+def intake(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "policy": "zsupport",
+        "plan": "standard",
+        "org": "acme",
+        "severity": "sev2",
+        "channel": "api",
+        "subject": "Voicemail greetings are silent",
+        "description": "Since the upgrade, greetings play silence.",
+        "contact": {"name": "Ada Admin", "email": "ada@acme.test", "phone": "+1 303 555 0100"},
+        "fields": {"software_version": "17.0.4"},
+    }
+    body.update(overrides)
+    return body
+
+
+async def test_open_read_and_list_a_case(api: httpx.AsyncClient, session: Session) -> None:
+    store_policy_version(session, "zsupport", POLICY)
+    received = datetime.now(UTC) - timedelta(minutes=10)
+
+    created = await api.post("/cases", json=intake(received_at=received.isoformat()))
+
+    assert created.status_code == 201, created.text
+    case = created.json()
+    assert case["id"].startswith("case-")
+    assert case["ticket_number"] == "ZSU-000001"
+    assert case["policy_version"] == 1
+    assert datetime.fromisoformat(case["received_at"]) == received
+    read = await api.get(f"/cases/{case['id']}")
+    assert read.status_code == 200
+    assert read.json()["ticket_number"] == "ZSU-000001"
+    listed = await api.get("/cases", params={"org": "acme"})
+    assert [item["id"] for item in listed.json()["items"]] == [case["id"]]
+    assert (await api.get("/cases", params={"org": "other"})).json()["items"] == []
+
+
+async def test_listing_pages_with_a_cursor(api: httpx.AsyncClient, session: Session) -> None:
+    store_policy_version(session, "zsupport", POLICY)
+    ids = []
+    for minutes in (30, 20, 10):
+        received = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+        response = await api.post("/cases", json=intake(received_at=received))
+        ids.append(response.json()["id"])
+
+    first = (await api.get("/cases", params={"limit": 2})).json()
+    second = (await api.get("/cases", params={"limit": 2, "cursor": first["next_cursor"]})).json()
+
+    assert [c["id"] for c in first["items"]] == [ids[2], ids[1]]
+    assert [c["id"] for c in second["items"]] == [ids[0]]
+    assert second["next_cursor"] is None
+
+
+async def test_intake_checked_against_the_policy(api: httpx.AsyncClient, session: Session) -> None:
+    store_policy_version(session, "zsupport", POLICY)
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    cases = {
+        ("body", "policy"): intake(policy="nobody"),
+        ("body", "plan"): intake(plan="gold"),
+        ("body", "severity"): intake(severity="sev9"),
+        ("body", "received_at"): intake(received_at=future),
+    }
+    for loc, body in cases.items():
+        response = await api.post("/cases", json=body)
+        assert response.status_code == 422, (loc, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["loc"] == list(loc)
+
+
+async def test_malformed_requests_name_each_field(api: httpx.AsyncClient) -> None:
+    body = intake(channel="fax", contact={"name": "", "email": "not-an-address"})
+    del body["subject"]
+
+    response = await api.post("/cases", json=body)
+
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "Unprocessable Entity"
+    locs = {tuple(error["loc"]) for error in problem["errors"]}
+    assert {
+        ("body", "channel"),
+        ("body", "subject"),
+        ("body", "contact", "name"),
+        ("body", "contact", "email"),
+    } <= locs
+
+
+async def test_unknown_cases_and_routes_are_problem_404s(api: httpx.AsyncClient) -> None:
+    for path in ("/cases/case-doesnotexist", "/cases/not-a-case", "/nowhere"):
+        response = await api.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] == "application/problem+json"
+    bad_cursor = await api.get("/cases", params={"cursor": "%%%"})
+    assert bad_cursor.status_code == 422
+
+
+async def test_healthz_reports_each_part(api: httpx.AsyncClient) -> None:
+    response = await api.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"temporal": "ok", "database": "ok"}
