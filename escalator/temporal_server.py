@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def installed_binary(name: str, package: str) -> str:
-    """Path of a binary a pip package installed next to this Python (the venv's bin), else on PATH."""
+    """A binary a pip package installed beside this Python (the venv's bin), else on PATH."""
     beside = Path(sys.executable).parent / name
     if beside.exists():
         return str(beside)

@@ -44,7 +44,7 @@ DATABASE_KINDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 @pytest.fixture(params=DATABASE_KINDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty, migrated database: SQLite always, PostgreSQL when ESCALATOR_TEST_DATABASE_URL is set."""
+    """An empty migrated database: SQLite, and PostgreSQL if ESCALATOR_TEST_DATABASE_URL is set."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'escalator.db'}"
         migrate(url)

@@ -8,7 +8,9 @@ from sqlmodel import Session
 from models.tables import PolicyVersionRow
 
 
-def store_policy_version(session: Session, name: str, body: dict[str, Any], version: int = 1) -> None:
+def store_policy_version(
+    session: Session, name: str, body: dict[str, Any], version: int = 1
+) -> None:
     session.add(
         PolicyVersionRow(
             name=name,

@@ -103,7 +103,7 @@ class CaseWorkflow:
 
     @workflow.update(name="intake_recorded")
     async def intake_recorded(self) -> Case:
-        """Answers once the case has its ticket number and its row, so `POST /cases` can return it."""
+        """Answers once the case has its ticket number and its row, for `POST /cases`."""
         await workflow.wait_condition(lambda: self._intake_recorded)
         return self.case
 
