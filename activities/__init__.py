@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from activities.mail import MailActivities
+from activities.paging import PagingActivities
 from activities.projection import ProjectionActivities
 from activities.tickets import TicketActivities
 from escalator.settings import Settings
@@ -16,4 +17,10 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
     tickets = TicketActivities(engine)
     mail = MailActivities(engine, settings)
     projection = ProjectionActivities(engine)
-    return [tickets.allocate_ticket_number, mail.send_email, projection.project_case]
+    paging = PagingActivities(settings)
+    return [
+        tickets.allocate_ticket_number,
+        mail.send_email,
+        paging.send_page,
+        projection.project_case,
+    ]

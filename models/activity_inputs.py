@@ -21,3 +21,17 @@ class EmailRequest(BaseModel):
     subject_template: str
     body_template: str
     context: dict[str, Any] = Field(default_factory=dict)
+
+
+class PageRequest(BaseModel):
+    """One page in the PagerDuty Events v2 shape; `dedup_key` is per case and reason."""
+
+    dedup_key: str
+    case_id: str
+    summary: str = Field(max_length=1024)
+    # PagerDuty severities: critical, error, warning, info.
+    severity: str = "critical"
+    routing_key: str = "escalator"
+    # Who is paged (team members or the on-call), carried in the event's details.
+    targets: list[str] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
