@@ -1,0 +1,126 @@
+"""How cases arrive: ticket numbers, channels, required fields, contacts, acknowledgement."""
+
+from typing import Literal
+
+from jinja2 import TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models.case import Channel
+from models.policy_ids import Charge, Email, Slug, Url
+
+# Names an acknowledgement template may use; the mail activity renders with exactly these
+# (a strict renderer fails on any other name, so unknown names are refused at publish time).
+ACKNOWLEDGEMENT_VARIABLES = frozenset(
+    {
+        "ticket_number",
+        "case_id",
+        "subject",
+        "org",
+        "plan",
+        "severity",
+        "policy",
+        "contact_name",
+        "contact_email",
+        "received_at",
+        "links",
+    }
+)
+
+_jinja = SandboxedEnvironment()
+
+
+def check_template(text: str) -> str:
+    """Raise ValueError for a Jinja2 syntax error or a variable the renderer does not provide."""
+    try:
+        tree = _jinja.parse(text)
+    except TemplateSyntaxError as error:
+        raise ValueError(f"template error on its line {error.lineno}: {error.message}") from None
+    unknown = sorted(meta.find_undeclared_variables(tree) - ACKNOWLEDGEMENT_VARIABLES)
+    if unknown:
+        names = ", ".join(unknown)
+        known = ", ".join(sorted(ACKNOWLEDGEMENT_VARIABLES))
+        raise ValueError(f"unknown template variable {names} (available: {known})")
+    return text
+
+
+class IntakeField(BaseModel):
+    """A piece of information the requester must give at first contact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Slug
+    description: str = Field(min_length=1)
+    required: bool = True
+    # Required only where this holds, e.g. "call logs, if applicable".
+    applies_when: str | None = None
+
+
+class Link(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = Field(min_length=1)
+    url: Url
+
+
+class Acknowledgement(BaseModel):
+    """The automatic e-mail answering every accepted case (Jinja2 templates)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+    links: list[Link] = Field(default_factory=list)
+
+    @field_validator("subject", "body")
+    @classmethod
+    def _renderable(cls, value: str) -> str:
+        return check_template(value)
+
+
+class AuthorisedContacts(BaseModel):
+    """Only contacts listed for the client may open cases; what happens to anyone else."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    required: bool = True
+    # billable: accepted, but the work is charged; refer: sent back to their provider.
+    others: Literal["billable", "refer"] = "billable"
+    billing: Literal["hourly", "fixed"] | None = None
+    message: str | None = None
+
+
+class MonitoringIntake(BaseModel):
+    """Cases opened by monitoring alerts: which alert label value gives which severity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str = Field(default="severity", min_length=1)
+    severities: dict[str, Slug] = Field(min_length=1)
+    # Severity for a label value not listed; None leaves the case untriaged.
+    default: Slug | None = None
+    # The plan of alert-opened cases (the org's plan when absent).
+    plan: Slug | None = None
+
+
+class Intake(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ticket_prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")
+    # on_triage: support first decides whether the request needs a ticket at all.
+    ticket_assigned: Literal["on_intake", "on_triage"] = "on_intake"
+    # E-mail the requester the ticket number once it is assigned.
+    notify_ticket_number: bool = False
+    channels: list[Channel] = Field(min_length=1)
+    # Mail sent to these addresses opens cases under this policy.
+    email_addresses: list[Email] = Field(default_factory=list)
+    fields: list[IntakeField] = Field(default_factory=list)
+    # Charged per occurrence when a required field is missing at first contact.
+    missing_info_charge: Charge | None = None
+    authorised_contacts: AuthorisedContacts | None = None
+    acknowledgement: Acknowledgement | None = None
+    monitoring: MonitoringIntake | None = None
+
+    @property
+    def required_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.required and f.applies_when is None]
