@@ -86,6 +86,15 @@ def _to_duration(value: Any) -> Any:
     raise ValueError(f"{_quoted(value)} is not a duration ({DURATION_HINT})")
 
 
+def _span_input(data: Any) -> Any:
+    """ "4h" stands for `{duration: 4h}`; a bare number is a duration without its unit."""
+    if isinstance(data, str):
+        return {"duration": data}
+    if isinstance(data, int | float):
+        raise ValueError(f"{_quoted(data)} is not a duration ({DURATION_HINT})")
+    return data
+
+
 # A duration field in a policy: written as text, never as a mapping.
 DurationField = Annotated[Duration, BeforeValidator(_to_duration)]
 
@@ -105,7 +114,7 @@ class Span(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data: Any) -> Any:
-        return {"duration": data} if isinstance(data, str) else data
+        return _span_input(data)
 
     @model_validator(mode="after")
     def _wall_has_no_calendar(self) -> "Span":
@@ -141,7 +150,7 @@ class Target(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data: Any) -> Any:
-        return {"duration": data} if isinstance(data, str) else data
+        return _span_input(data)
 
     @model_validator(mode="after")
     def _wall_has_no_calendar(self) -> "Target":

@@ -112,6 +112,17 @@ def test_duration_rejects_other_text(text: str) -> None:
         Duration.parse(text)
 
 
+def test_a_bare_number_is_not_a_duration() -> None:
+    data = base()
+    data["plans"]["gold"]["targets"]["low"]["response"] = 4
+    data["tiers"][0]["response"] = 2.5
+    found = paths_and_messages(data)
+    assert found["plans.gold.targets.low.response"] == (
+        '4 is not a duration (use 30m, 4h, 5d or "2h wall")'
+    )
+    assert found["tiers.0.response"].startswith("2.5 is not a duration")
+
+
 def test_zero_duration_is_refused() -> None:
     with pytest.raises(ValueError, match="must be positive"):
         Duration.parse("0h")
