@@ -8,12 +8,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
+from pydantic import TypeAdapter
 
 from models.durations import Duration
 from models.policy import Policy, TargetTime, load_policy
 from models.policy_intake import ACKNOWLEDGEMENT_VARIABLES
+from models.policy_yaml import PolicyLoader
 from models.shipping import ship_and_delivery_dates
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -360,3 +363,34 @@ def test_protelecom_returns_by_region() -> None:
     assert rma.tracking_number_required
     assert rma.overdue.billable and rma.overdue.charge is not None
     assert rma.overdue.notify == "logistics"
+
+
+# -- the reference stays true -----------------------------------------------------------------
+
+
+def test_every_yaml_example_in_the_reference_matches_the_schema() -> None:
+    text = (POLICIES.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
+    checked: set[str] = set()
+    for block in blocks:
+        data = yaml.load(block, Loader=PolicyLoader)
+        for key, value in data.items():
+            field = Policy.model_fields.get(key)
+            if field is not None:
+                TypeAdapter(field.annotation).validate_python(value)
+                checked.add(key)
+    assert checked >= {
+        "calendars",
+        "severities",
+        "plans",
+        "teams",
+        "tiers",
+        "escalation",
+        "intake",
+        "customer_wait",
+        "entitlement",
+        "field_service",
+        "credits",
+        "billing",
+        "availability",
+    }
