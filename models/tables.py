@@ -8,7 +8,7 @@ search and reports. Policy versions and ticket sequences are owned here.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Dialect, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Dialect, UniqueConstraint
 from sqlalchemy import DateTime as SqlDateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -110,3 +110,33 @@ class OutboundMessageRow(SQLModel, table=True):
     # "sent" once the SMTP server accepted it; "kept" when no SMTP server is configured.
     status: str = Field(max_length=16)
     sent_at: datetime | None = Field(default=None, sa_type=DateTime())
+
+
+API_KEY_ROLES = ("partner", "engineer", "manager", "auditor", "admin")
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """A bearer token of one caller; only its SHA-256 is kept, so the table reveals no secret."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{role}'" for role in API_KEY_ROLES) + ")",
+            name="ck_api_keys_role",
+        ),
+        # A partner key is bound to one organisation; other roles see every organisation.
+        CheckConstraint(
+            "(role = 'partner' AND org IS NOT NULL) OR (role <> 'partner' AND org IS NULL)",
+            name="ck_api_keys_org",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    role: str = Field(max_length=16)
+    org: str | None = Field(default=None, max_length=128)
+    # The token's first characters: not secret, shown by `escalator apikey list`.
+    prefix: str = Field(max_length=16)
+    token_sha256: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(sa_type=DateTime())
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime())
