@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("escalator.api")
 
@@ -18,12 +19,18 @@ class Problem(Exception):
     """Raise to answer with a problem document; `errors` names each wrong field."""
 
     def __init__(
-        self, status: int, detail: str, errors: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors or []
+        # e.g. `WWW-Authenticate` on a 401, which RFC 9110 requires.
+        self.headers = headers or {}
 
 
 def field_problem(loc: list[str | int], msg: str, status: int = 422) -> Problem:
@@ -45,10 +52,25 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path."""
+
+    def answers(method: str) -> bool:
+        scope = {**request.scope, "method": method}
+        return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
+
+    return [method for method in _METHODS if answers(method)]
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.detail, exc.errors)
+        response = problem_response(exc.status, exc.detail, exc.errors)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -60,13 +82,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(422, detail or "the request is not valid", errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no such resource"
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            # Starlette's Allow names only the first route of the path (GET /cases hides POST).
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
         response = problem_response(exc.status_code, detail)
-        for name, value in (exc.headers or {}).items():
-            response.headers[name] = value
+        response.headers.update(headers)
         return response
 
     @app.exception_handler(Exception)

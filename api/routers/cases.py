@@ -1,28 +1,52 @@
-"""`/cases`: open a case (starts its workflow), read it live, list cases from the read model."""
+"""`/cases`: open a case (starts its workflow), read it live, list cases from the read model.
+
+Every route needs an API key (`api.auth`); partners see their own organisation's
+cases only, and another organisation's case is 404 exactly like an unknown one.
+"""
 
 import base64
 import binascii
+import hashlib
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import and_, or_
+from sqlalchemy import Engine, and_, or_
 from sqlmodel import Session, col, select
-from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import get_app_settings, get_client, get_session
+from api.auth import Identity, can_see, current_identity, opens_cases, visible_org
+from api.deps import get_app_settings, get_client, get_engine, get_session
 from api.problems import Problem, field_problem
 from escalator.settings import Settings
-from models.case import Case, CaseInput, CaseIntake, CaseStatus, CaseSummary
+from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
 from models.tables import CaseRow, PolicyVersionRow
 from workflows.case import CaseWorkflow
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+# Router-wide, so a route added here later cannot forget authentication.
+router = APIRouter(
+    prefix="/cases",
+    tags=["cases"],
+    dependencies=[Depends(current_identity)],
+    responses={
+        401: {"description": "No API key, or an unknown or revoked one"},
+        403: {"description": "The key's role may not do this"},
+    },
+)
 
-NOT_FOUND = {404: {"description": "No such case"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such case, or one of another organisation"}
+}
+# The memo entry holding the SHA-256 of an idempotent request's body.
+INTAKE_MEMO = "intake_sha256"
+# One update id for every request of an idempotency key: Temporal runs it once.
+INTAKE_UPDATE_ID = "intake-recorded"
 
 
 class CaseList(BaseModel):
@@ -32,6 +56,18 @@ class CaseList(BaseModel):
 
 def new_case_id() -> str:
     return f"case-{uuid.uuid4().hex[:20]}"
+
+
+def idempotent_case_id(org: str, key: str) -> str:
+    """The case id of an `Idempotency-Key`, scoped to the organisation so keys never collide."""
+    digest = hashlib.sha256(f"{org}\n{key}".encode()).hexdigest()
+    return f"case-{digest[:20]}"
+
+
+def intake_sha256(intake: CaseIntake) -> str:
+    """A digest of the request body as parsed, so key order and spacing do not matter."""
+    canonical = json.dumps(intake.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _latest_policy(session: Session, name: str) -> PolicyVersionRow | None:
@@ -66,51 +102,127 @@ def _check_against_policy(intake: CaseIntake, policy: PolicyVersionRow | None) -
             )
 
 
-@router.post("", status_code=201, response_model=Case)
-async def open_case(
-    intake: CaseIntake,
-    session: Session = Depends(get_session),
-    client: Client = Depends(get_client),
-    settings: Settings = Depends(get_app_settings),
+async def _case_once_recorded(
+    handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str | None
 ) -> Case:
-    now = datetime.now(UTC)
-    if intake.received_at is not None and intake.received_at > now + timedelta(seconds=5):
-        raise field_problem(["body", "received_at"], "is in the future")
-    policy = _latest_policy(session, intake.policy)
-    _check_against_policy(intake, policy)
-    assert policy is not None
-    case_id = new_case_id()
-    handle = await client.start_workflow(
-        CaseWorkflow.run,
-        CaseInput(
-            case_id=case_id,
-            intake=intake,
-            received_at=intake.received_at or now,
-            policy_version=policy.version,
-            policy=policy.body,
-        ),
-        id=case_id,
-        task_queue=settings.task_queue,
-    )
+    """The case once it has its ticket number and its row (so a listing right after finds it)."""
     try:
         return await handle.execute_update(
-            CaseWorkflow.intake_recorded, rpc_timeout=timedelta(seconds=10)
+            CaseWorkflow.intake_recorded, id=update_id, rpc_timeout=timedelta(seconds=10)
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         # Accepted and durable; the ticket number follows as soon as a worker runs it.
         return await handle.query(CaseWorkflow.get_case)
+    except RPCError as error:
+        # A retry after the case's workflow ended: updates are over, its last state is not.
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return await handle.query(CaseWorkflow.get_case)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Case,
+    responses={
+        200: {"description": "A retry: the case this `Idempotency-Key` already opened"},
+        409: {"description": "This `Idempotency-Key` already opened a case with another body"},
+    },
+)
+async def open_case(
+    intake: CaseIntake,
+    response: Response,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Retries with the same key and body answer the same case (200).",
+    ),
+    identity: Identity = Depends(opens_cases),
+    engine: Engine = Depends(get_engine),
+    client: Client = Depends(get_client),
+    settings: Settings = Depends(get_app_settings),
+) -> Case:
+    if not can_see(identity, intake.org):
+        # 403, not 404: the partner named the organisation itself, nothing leaks.
+        raise field_problem(
+            ["body", "org"],
+            f"a partner key of {identity.org!r} opens cases for {identity.org!r} only",
+            403,
+        )
+    now = datetime.now(UTC)
+    if intake.received_at is not None and intake.received_at > now + timedelta(seconds=5):
+        raise field_problem(["body", "received_at"], "is in the future")
+    # A session of its own, closed before the workflow calls: a request waiting on Temporal
+    # must not hold a pooled connection (20 concurrent retries would exhaust the pool).
+    with Session(engine) as session:
+        policy = _latest_policy(session, intake.policy)
+    _check_against_policy(intake, policy)
+    assert policy is not None
+    keyed = idempotency_key is not None
+    case_id = (
+        new_case_id()
+        if idempotency_key is None
+        else idempotent_case_id(intake.org, idempotency_key)
+    )
+    digest = intake_sha256(intake)
+    try:
+        handle = await client.start_workflow(
+            CaseWorkflow.run,
+            CaseInput(
+                case_id=case_id,
+                intake=intake,
+                received_at=intake.received_at or now,
+                policy_version=policy.version,
+                policy=policy.body,
+            ),
+            id=case_id,
+            task_queue=settings.task_queue,
+            # A key stays bound to its case even after the case is closed.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            memo={INTAKE_MEMO: digest},
+        )
+    except WorkflowAlreadyStartedError as error:
+        if not keyed:
+            raise
+        # The workflow id is the idempotency record: Temporal lets exactly one start win.
+        handle = client.get_workflow_handle(case_id)
+        description = await handle.describe()
+        if await description.memo_value(INTAKE_MEMO, default=None) != digest:
+            raise Problem(
+                409,
+                "Idempotency-Key: already used for a different request body "
+                f"(case {case_id}); send a new key for a new case",
+            ) from error
+        response.status_code = 200
+    return await _case_once_recorded(handle, INTAKE_UPDATE_ID if keyed else None)
+
+
+async def visible_case(case_id: str, identity: Identity, client: Client) -> Case:
+    """The live case, or 404 when it does not exist or belongs to an organisation the caller
+    may not see; step handlers call it before their update so partners act on their own only."""
+    missing = Problem(404, f"no case {case_id!r}")
+    if not case_id.startswith("case-"):
+        raise missing
+    try:
+        case: Case = await client.get_workflow_handle(case_id).query(CaseWorkflow.get_case)
+    except RPCError as error:
+        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+            raise missing from error
+        raise
+    if not can_see(identity, case.org):
+        raise missing
+    return case
 
 
 @router.get("/{case_id}", response_model=Case, responses=NOT_FOUND)
-async def get_case(case_id: str, client: Client = Depends(get_client)) -> Case:
-    if not case_id.startswith("case-"):
-        raise Problem(404, f"no case {case_id!r}")
-    try:
-        return await client.get_workflow_handle(case_id).query(CaseWorkflow.get_case)
-    except RPCError as error:
-        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
-            raise Problem(404, f"no case {case_id!r}") from error
-        raise
+async def get_case(
+    case_id: str,
+    identity: Identity = Depends(current_identity),
+    client: Client = Depends(get_client),
+) -> Case:
+    return await visible_case(case_id, identity, client)
 
 
 def _encode_cursor(row: CaseRow) -> str:
@@ -128,6 +240,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 @router.get("", response_model=CaseList)
 def list_cases(
+    identity: Identity = Depends(current_identity),
     session: Session = Depends(get_session),
     status: CaseStatus | None = None,
     severity: str | None = None,
@@ -135,11 +248,33 @@ def list_cases(
     policy: str | None = None,
     tier: str | None = None,
     assignee: str | None = None,
+    q: str | None = Query(
+        None,
+        min_length=1,
+        max_length=200,
+        description="text in the ticket number or subject, any case",
+    ),
     limit: int = Query(50, ge=1, le=200),
     cursor: str | None = None,
 ) -> CaseList:
-    """Newest first, from the read model; pass `next_cursor` back to read on."""
+    """Newest first, from the read model; pass `next_cursor` back to read on.
+
+    A partner's listing is always limited to its organisation, whatever `org` says.
+    """
     query = select(CaseRow)
+    only_org = visible_org(identity)
+    if only_org is not None:
+        query = query.where(CaseRow.org == only_org)
+    if q is not None:
+        # LIKE wildcards typed by the caller match themselves.
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                col(CaseRow.ticket_number).ilike(pattern, escape="\\"),
+                col(CaseRow.subject).ilike(pattern, escape="\\"),
+            )
+        )
     filters: dict[str, Any] = {
         "status": status,
         "severity": severity,

@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import Session
 
+from tests.api.conftest import TokenFactory
 from tests.policies import store_policy_version
 
 POLICY = {
@@ -14,6 +16,12 @@ POLICY = {
     "plans": {"standard": {}, "critical": {}},
     "severities": [{"id": "sev1"}, {"id": "sev2"}],
 }
+
+
+@pytest.fixture(autouse=True)
+def as_engineer(api: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    """These tests are about cases, not roles: every request carries an engineer's key."""
+    api.headers.update(tokens("engineer"))
 
 
 def intake(**overrides: Any) -> dict[str, Any]:
