@@ -4,6 +4,7 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 
+from escalator.apikey_cli import add_apikey_commands
 from escalator.settings import get_settings
 
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default=None, help="bind address (default ESCALATOR_API_HOST)")
     api.add_argument("--port", type=int, default=None, help="port (default ESCALATOR_API_PORT)")
     api.set_defaults(run=_api)
+    add_apikey_commands(commands)
     return parser
 
 

@@ -49,17 +49,34 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def stack_env() -> dict[str, str]:
+    """This environment without ESCALATOR_ variables: the stack runs on its defaults."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ESCALATOR_")}
+
+
+def create_token(workdir: Path, role: str) -> str:
+    """`escalator apikey create` as an operator runs it, in the stack's folder (its var/)."""
+    created = subprocess.run(
+        [sys.executable, "-m", "escalator", "apikey", "create", "--role", role, "--name", "e2e"],
+        cwd=workdir,
+        env=stack_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip()
+
+
 class RunningStack:
     def __init__(self, workdir: Path, api_port: int, temporal_port: int) -> None:
         self.address = f"127.0.0.1:{temporal_port}"
         self.base = f"http://127.0.0.1:{api_port}"
         command = [sys.executable, "-m", "escalator", "up", "--headless"]
         command += ["--port", str(api_port), "--temporal-port", str(temporal_port)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATOR_")}
         self.process = subprocess.Popen(
             command,
             cwd=workdir,
-            env=env,
+            env=stack_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -95,11 +112,15 @@ def test_up_serves_cases_that_survive_a_restart(workdir: Path) -> None:
     try:
         assert httpx.get(f"{stack.base}/healthz").json() == {"temporal": "ok", "database": "ok"}
         assert httpx.get(f"{stack.base}/docs").status_code == 200
+        assert httpx.get(f"{stack.base}/cases").status_code == 401
+        # The database exists once the stack is up; the token works across the restart below.
+        auth = {"Authorization": f"Bearer {create_token(workdir, 'engineer')}"}
         created = httpx.post(
             f"{stack.base}/cases",
+            headers=auth,
             json={
                 "policy": "zsupport",
-                "plan": "standard",
+                "plan": "managed",
                 "org": "acme",
                 "subject": "Phones reboot every hour",
                 "description": "All handsets reboot on the hour.",
@@ -125,10 +146,10 @@ def test_up_serves_cases_that_survive_a_restart(workdir: Path) -> None:
 
     again = RunningStack(workdir, api_port, temporal_port)
     try:
-        read = httpx.get(f"{again.base}/cases/{case['id']}", timeout=30)
+        read = httpx.get(f"{again.base}/cases/{case['id']}", headers=auth, timeout=30)
         assert read.status_code == 200, read.text
         assert read.json()["ticket_number"] == case["ticket_number"]
-        listed_again = httpx.get(f"{again.base}/cases").json()["items"]
+        listed_again = httpx.get(f"{again.base}/cases", headers=auth).json()["items"]
         assert [item["id"] for item in listed_again] == [case["id"]]
     finally:
         again.stop()
