@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -9,7 +10,16 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from api.auth import Identity, Role, actor_of, issue_api_key, publishes_policies
+from api.auth import (
+    Identity,
+    Role,
+    actor_of,
+    changes_cases,
+    issue_api_key,
+    publishes_policies,
+    reads_histories,
+    works_cases,
+)
 from api.problems import install_problem_handlers
 from models.tables import ApiKeyRow
 from tests.api.conftest import TokenFactory
@@ -150,31 +160,54 @@ def test_partner_keys_need_an_organisation_and_others_have_none(session: Session
         issue_api_key(session, "auditor", "auditor", "acme")
 
 
-def test_actor_names_role_and_key() -> None:
-    identity = Identity(key_id=1, name="ada", role="engineer", org=None)
-    assert actor_of(identity) == "engineer:ada"
+# The role checks other routers use, with who passes each and what the others are told.
+GUARDS: dict[str, tuple[Any, set[Role], str]] = {
+    "publishes_policies": (
+        publishes_policies,
+        {"manager", "admin"},
+        "publishing policies needs the manager role",
+    ),
+    "changes_cases": (
+        changes_cases,
+        {"partner", "engineer", "admin"},
+        "changing cases needs the partner or engineer role",
+    ),
+    "works_cases": (works_cases, {"engineer", "admin"}, "this step needs the engineer role"),
+    "reads_histories": (
+        reads_histories,
+        {"auditor", "admin"},
+        "reading event histories needs the auditor role",
+    ),
+}
 
 
-async def test_publishing_policies_needs_the_manager_role(
-    engine: Engine, tokens: TokenFactory
+@pytest.mark.parametrize("guard", list(GUARDS))
+async def test_role_guards_admit_their_roles_and_name_what_is_needed(
+    engine: Engine, tokens: TokenFactory, guard: str
 ) -> None:
-    # The dependency the policies router puts on POST /policies, on an app of its own.
+    dependency, admitted, refusal = GUARDS[guard]
     app = FastAPI()
     app.state.engine = engine
     install_problem_handlers(app)
 
-    @app.post("/policies")
-    async def publish(identity: Identity = Depends(publishes_policies)) -> dict[str, str]:
-        return {"published_by": actor_of(identity)}
+    @app.post("/guarded")
+    async def guarded(identity: Identity = Depends(dependency)) -> dict[str, str]:
+        return {"actor": actor_of(identity)}
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         answers = {
-            role: await client.post("/policies", headers=tokens(role, org)) for role, org in OPENING
+            role: await client.post("/guarded", headers=tokens(role, org)) for role, org in OPENING
         }
 
-    assert answers["manager"].json() == {"published_by": "manager:manager-all"}
-    assert answers["admin"].status_code == 200
-    assert answers["engineer"].json()["detail"] == "publishing policies needs the manager role"
-    assert answers["partner"].status_code == 403
-    assert answers["auditor"].json()["detail"] == "auditors read everything and change nothing"
+    for role, answer in answers.items():
+        if role in admitted:
+            assert answer.json() == {
+                "actor": f"{role}:{role}-{'acme' if role == 'partner' else 'all'}"
+            }
+        elif role == "auditor":
+            assert assert_problem(answer, 403)["detail"] == (
+                "auditors read everything and change nothing"
+            )
+        else:
+            assert assert_problem(answer, 403)["detail"] == refusal, role
