@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import all_activities
 from escalator.db import engine_from_url
@@ -23,6 +24,12 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox, with Jinja2 passed through: policy validation parses templates lazily."""
+    restrictions = SandboxRestrictions.default.with_passthrough_modules("jinja2", "markupsafe")
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
 def build_worker(
     client: Client, engine: Engine, settings: Settings, executor: ThreadPoolExecutor
 ) -> Worker:
@@ -33,6 +40,7 @@ def build_worker(
         workflows=ALL_WORKFLOWS,
         activities=all_activities(engine, settings),
         activity_executor=executor,
+        workflow_runner=workflow_runner(),
     )
 
 

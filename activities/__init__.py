@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from activities.projection import ProjectionActivities
+from activities.registry import RegistryActivities
 from activities.tickets import TicketActivities
 from escalator.settings import Settings
 
@@ -18,7 +19,10 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
     mail = MailActivities(engine, settings)
     projection = ProjectionActivities(engine)
     paging = PagingActivities(settings)
+    registry = RegistryActivities(engine)
     return [
+        registry.check_entitlement,
+        registry.is_authorised_contact,
         tickets.allocate_ticket_number,
         mail.send_email,
         paging.send_page,

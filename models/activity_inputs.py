@@ -1,5 +1,6 @@
 """Inputs of the activities that workflows call; plain data so both sides can import them."""
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -35,3 +36,25 @@ class PageRequest(BaseModel):
     # Who is paged (team members or the on-call), carried in the event's details.
     targets: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class EntitlementRequest(BaseModel):
+    org: str
+    plan: str
+    # Coverage must have started by then, and (when the policy says so) not yet expired.
+    opened_at: datetime
+    checks: list[str]
+    match_plan_level: bool = True
+    opened_before_expiry: bool = True
+
+
+class EntitlementResult(BaseModel):
+    # covered, expired (a contract lapsed: purchase order needed) or none.
+    outcome: str
+    reference: str | None = None
+    detail: str
+
+
+class ContactRequest(BaseModel):
+    org: str
+    email: str

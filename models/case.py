@@ -77,6 +77,12 @@ class Credit(BaseModel):
     at: datetime
 
 
+class Note(BaseModel):
+    text: str
+    actor: str
+    at: datetime
+
+
 class FieldService(BaseModel):
     dispatches: list[dict[str, Any]] = Field(default_factory=list)
     shipments: list[dict[str, Any]] = Field(default_factory=list)
@@ -93,6 +99,7 @@ class Case(BaseModel):
     plan: str
     org: str
     severity: str | None = None
+    priority: str | None = None
     status: CaseStatus = "new"
     tier: str | None = None
     assignee: str | None = None
@@ -102,9 +109,15 @@ class Case(BaseModel):
     received_at: datetime
     sla: dict[str, SlaTarget] = Field(default_factory=dict)
     missing_fields: list[str] = Field(default_factory=list)
+    # The requester is not an authorised contact of the client: the work is charged.
+    billable: bool = False
+    # covered, not_covered, po_required, po_approved; None when the policy checks nothing.
+    entitlement: str | None = None
     charges: list[Charge] = Field(default_factory=list)
     credits: list[Credit] = Field(default_factory=list)
     field_service: FieldService = Field(default_factory=FieldService)
+    notes: list[Note] = Field(default_factory=list)
+    resolution: str | None = None
     updated_at: datetime
     # Increases with every change, so the read model keeps only the newest projection.
     revision: int = 0
@@ -136,6 +149,8 @@ class CaseInput(BaseModel):
     policy_version: int
     # The published policy body, so the case keeps its rules whatever is published later.
     policy: dict[str, Any]
+    # Set when the workflow continues as new: the state it carries on with.
+    state: dict[str, Any] | None = None
 
 
 class CaseResult(BaseModel):

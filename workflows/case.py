@@ -1,116 +1,560 @@
 """CaseWorkflow: one durable workflow per support case, from intake to closure.
 
-Decisions only: every side effect (ticket numbers, e-mail, the read model) is
-an activity. The case id is the workflow id.
+Decisions only: every side effect (ticket numbers, registry checks, e-mail,
+pages, the read model) is an activity. The case id is the workflow id, the
+policy version is pinned in the input, and every rule comes from that policy:
+this file names no organisation.
+
+The main loop asks `plan_events` (models/case_schedule.py) what is due next,
+sleeps until then or until a step changes the case, and fires what is due.
+Engineer steps are Updates whose validators (models/case_transitions.py)
+refuse a step the case does not allow now, so it never enters history.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
+    from activities.paging import PagingActivities
     from activities.projection import ProjectionActivities
+    from activities.registry import RegistryActivities
     from activities.tickets import TicketActivities
-    from models.activity_inputs import EmailRequest, TicketRequest
-    from models.case import Case, CaseInput, CaseResult
+    from models import case_transitions as rules
+    from models.activity_inputs import (
+        ContactRequest,
+        EmailRequest,
+        EntitlementRequest,
+        PageRequest,
+        TicketRequest,
+    )
+    from models.case import Case, CaseInput, CaseResult, Charge, Credit, Note
+    from models.case_schedule import Planned, plan_events, start_clock
+    from models.case_state import TIER_RESPONSE, CaseState
+    from models.policy import Policy
+    from models.policy_escalation import Step, TargetKind
+    from models.policy_teams import Member, Team
+    from models.steps import (
+        Acknowledge,
+        AddNote,
+        ApprovePo,
+        Assign,
+        Close,
+        CustomerReply,
+        Escalate,
+        Reopen,
+        RequestInfo,
+        Resolve,
+        Respond,
+        Restore,
+        Triage,
+    )
+    from workflows import messages
 
 # Activities talk to local services; retry them patiently rather than lose a step.
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 _SHORT = timedelta(seconds=30)
-
-DEFAULT_ACK_SUBJECT = "[{{ ticket_number }}] We received your request: {{ subject }}"
-DEFAULT_ACK_BODY = """Hello {{ contact_name }},
-
-we received your request "{{ subject }}" and opened ticket {{ ticket_number }}.
-Please keep the ticket number in the subject of any reply.
-"""
+TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
+# Continue as new well before Temporal's history limits; the state carries everything.
+HISTORY_EVENTS_LIMIT = 10_000
 
 
-def ticket_prefix(case_input: CaseInput) -> str:
-    """The policy's ticket prefix, else the first letters of the policy name."""
-    intake = case_input.policy.get("intake") or {}
-    prefix = intake.get("ticket_prefix") if isinstance(intake, dict) else None
-    return str(prefix or case_input.intake.policy[:3]).upper()
+def ticket_prefix(policy: Policy) -> str:
+    return policy.intake.ticket_prefix
+
+
+def _refuse(reason: str | None) -> None:
+    if reason is not None:
+        raise ValueError(reason)
+
+
+def _address(member: Member) -> str:
+    return f"{member.name} <{member.email}>"
 
 
 @workflow.defn
 class CaseWorkflow:
     def __init__(self) -> None:
-        self._case: Case | None = None
-        self._intake_recorded = False
+        self._state: CaseState | None = None
+        self._policy: Policy | None = None
+        self._input: CaseInput | None = None
+        self._changed = False
+        self._finished = False
+
+    # -- accessors -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> CaseState:
+        assert self._state is not None, "the state is set before any handler runs"
+        return self._state
+
+    @property
+    def case(self) -> Case:
+        return self.state.case
+
+    @property
+    def policy(self) -> Policy:
+        assert self._policy is not None
+        return self._policy
+
+    # -- the case's life -------------------------------------------------------------------
 
     @workflow.run
     async def run(self, case_input: CaseInput) -> CaseResult:
-        intake = case_input.intake
-        self._case = Case(
-            id=case_input.case_id,
-            policy=intake.policy,
-            policy_version=case_input.policy_version,
-            plan=intake.plan,
-            org=intake.org,
-            severity=intake.severity,
-            channel=intake.channel,
-            subject=intake.subject,
-            contact=intake.contact,
-            received_at=case_input.received_at,
-            updated_at=workflow.now(),
-        )
-        ticket = await workflow.execute_activity_method(
-            TicketActivities.allocate_ticket_number,
-            TicketRequest(case_id=case_input.case_id, prefix=ticket_prefix(case_input)),
-            start_to_close_timeout=_SHORT,
-            retry_policy=_RETRY,
-        )
-        self._change(ticket_number=ticket)
-        await self._project()
-        self._intake_recorded = True
-        await workflow.execute_activity_method(
-            MailActivities.send_email,
-            EmailRequest(
-                idempotency_key=f"{case_input.case_id}:acknowledgement",
-                case_id=case_input.case_id,
-                kind="acknowledgement",
-                to=intake.contact.email,
-                subject_template=DEFAULT_ACK_SUBJECT,
-                body_template=DEFAULT_ACK_BODY,
-                context={
-                    "ticket_number": ticket,
-                    "subject": intake.subject,
-                    "contact_name": intake.contact.name,
-                },
-            ),
-            start_to_close_timeout=timedelta(minutes=1),
-            retry_policy=_RETRY,
-        )
-        await workflow.wait_condition(lambda: self.case.status == "closed")
+        self._input = case_input
+        self._policy = Policy.model_validate(case_input.policy)
+        if case_input.state is not None:
+            self._state = CaseState.model_validate(case_input.state)
+        else:
+            await self._intake(case_input)
+        while not self._finished:
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    case_input.model_copy(update={"state": self.state.model_dump(mode="json")})
+                )
+            now = workflow.now()
+            plans = plan_events(self.policy, self.state)
+            if plans and plans[0].at <= now:
+                await self._fire(plans[0])
+                continue
+            self._changed = False
+            timeout = (plans[0].at - now) if plans else None
+            try:
+                await workflow.wait_condition(lambda: self._changed, timeout=timeout)
+            except TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return CaseResult(
             case_id=self.case.id,
             ticket_number=self.case.ticket_number,
             status=self.case.status,
-            closed_at=self.case.updated_at,
+            closed_at=self.state.closed_at,
         )
 
-    @property
-    def case(self) -> Case:
-        assert self._case is not None, "the case is set before any handler runs"
-        return self._case
-
-    @workflow.query(name="case")
-    def get_case(self) -> Case:
-        return self.case
-
-    @workflow.update(name="intake_recorded")
-    async def intake_recorded(self) -> Case:
-        """Answers once the case has its ticket number and its row, for `POST /cases`."""
-        await workflow.wait_condition(lambda: self._intake_recorded)
-        return self.case
-
-    def _change(self, **changes: object) -> None:
-        self._case = self.case.model_copy(
-            update={**changes, "updated_at": workflow.now(), "revision": self.case.revision + 1}
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > (
+            HISTORY_EVENTS_LIMIT
         )
+
+    async def _intake(self, case_input: CaseInput) -> None:
+        intake, policy = case_input.intake, self.policy
+        severity = intake.severity or policy.severity_for_subject(intake.subject)
+        plan_calendar = policy.calendar(policy.plan(intake.plan).calendar)
+        self._state = CaseState(
+            case=Case(
+                id=case_input.case_id,
+                policy=intake.policy,
+                policy_version=case_input.policy_version,
+                plan=intake.plan,
+                org=intake.org,
+                severity=severity,
+                tier=policy.entry_tier.id,
+                channel=intake.channel,
+                subject=intake.subject,
+                contact=intake.contact,
+                received_at=case_input.received_at,
+                updated_at=workflow.now(),
+            ),
+            outside_hours=not plan_calendar.is_open(case_input.received_at),
+            fields=dict(intake.fields),
+        )
+        self._start_target_clocks()
+        self._start_tier_clock(policy.entry_tier.id, case_input.received_at)
+        if policy.intake.ticket_assigned == "on_intake":
+            await self._allocate_ticket()
+        self._check_missing_fields()
+        await self._check_contact()
+        await self._check_entitlement()
+        await self._project()
+        self.state.intake_recorded = True
+
+        await self._acknowledge_by_email()
+        if self.case.missing_fields:
+            await self._request_missing_fields()
+        if policy.page_all(severity):
+            await self._page_team(
+                self._tier_team_id(), "all", "intake", f"{severity} case opened: {intake.subject}"
+            )
+        await self._project()
+
+    # -- intake checks ---------------------------------------------------------------------
+
+    async def _allocate_ticket(self) -> None:
+        ticket = await workflow.execute_activity_method(
+            TicketActivities.allocate_ticket_number,
+            TicketRequest(case_id=self.case.id, prefix=ticket_prefix(self.policy)),
+            start_to_close_timeout=_SHORT,
+            retry_policy=_RETRY,
+        )
+        self._change(ticket_number=ticket)
+
+    def _field_values(self) -> dict[str, str]:
+        """What the requester gave: intake fields, plus what the contact block already says."""
+        contact = self.case.contact
+        derived = {"contact_name": contact.name, "contact_email": contact.email}
+        if contact.phone:
+            derived["contact_phone"] = contact.phone
+        return derived | {k: v for k, v in self.state.fields.items() if v.strip()}
+
+    def _check_missing_fields(self) -> None:
+        given = self._field_values()
+        missing = [name for name in self.policy.intake.required_fields if name not in given]
+        update: dict[str, Any] = {"missing_fields": missing}
+        charge = self.policy.intake.missing_info_charge
+        if missing and charge is not None:
+            update["charges"] = [
+                *self.case.charges,
+                Charge(
+                    reason=f"information missing at first contact: {', '.join(missing)}",
+                    amount=float(charge.amount),
+                    currency=charge.currency,
+                    at=self.case.received_at,
+                ),
+            ]
+        self._change(**update)
+
+    async def _check_contact(self) -> None:
+        contacts = self.policy.intake.authorised_contacts
+        if contacts is None or not contacts.required:
+            return
+        authorised = await workflow.execute_activity_method(
+            RegistryActivities.is_authorised_contact,
+            ContactRequest(org=self.case.org, email=self.case.contact.email),
+            start_to_close_timeout=_SHORT,
+            retry_policy=_RETRY,
+        )
+        if not authorised:
+            self._note(
+                f"{self.case.contact.email} is not an authorised contact of {self.case.org}: "
+                f"accepted, work is billable ({contacts.billing or contacts.others})",
+                "system",
+            )
+            self._change(billable=True)
+
+    async def _check_entitlement(self) -> None:
+        entitlement = self.policy.entitlement
+        if entitlement is None:
+            return
+        result = await workflow.execute_activity_method(
+            RegistryActivities.check_entitlement,
+            EntitlementRequest(
+                org=self.case.org,
+                plan=self.case.plan,
+                opened_at=self.case.received_at,
+                checks=list(entitlement.checks),
+                match_plan_level=entitlement.match_plan_level,
+                opened_before_expiry=entitlement.opened_before_expiry,
+            ),
+            start_to_close_timeout=_SHORT,
+            retry_policy=_RETRY,
+        )
+        if result.outcome == "covered":
+            self._change(entitlement="covered")
+            self._note(f"entitlement: {result.detail}", "system")
+            return
+        expired = entitlement.expired_contract
+        needs_po = expired is not None and expired.purchase_order_required
+        self._change(entitlement="po_required" if needs_po else "not_covered")
+        self._note(f"entitlement: not covered ({result.detail})", "system")
+        if needs_po:
+            # No work, so no clock runs, until a purchase order is approved.
+            self._pause_clocks(workflow.now())
+            self._touch()
+        if entitlement.advise_if_not_covered:
+            purchase = ", ".join(expired.purchase) if expired and expired.purchase else ""
+            message = (
+                f"Your request is not covered by an active contract or warranty: {result.detail}."
+            )
+            if needs_po:
+                message += " Work proceeds once we receive an approved purchase order"
+                message += f" ({purchase})." if purchase else "."
+            await self._email_contact("entitlement", "Not covered by an active contract", message)
+
+    async def _acknowledge_by_email(self) -> None:
+        ack = self.policy.intake.acknowledgement
+        await self._send(
+            key="acknowledgement",
+            kind="acknowledgement",
+            to=self.case.contact.email,
+            subject=ack.subject if ack else messages.ACK_SUBJECT,
+            body=ack.body if ack else messages.ACK_BODY,
+            context={
+                "ticket_number": self.case.ticket_number,
+                "case_id": self.case.id,
+                "subject": self.case.subject,
+                "org": self.case.org,
+                "plan": self.case.plan,
+                "severity": self.case.severity,
+                "policy": self.case.policy,
+                "contact_name": self.case.contact.name,
+                "contact_email": self.case.contact.email,
+                "received_at": self.case.received_at.isoformat(),
+                "links": [link.model_dump(mode="json") for link in ack.links] if ack else [],
+            },
+        )
+
+    async def _request_missing_fields(self) -> None:
+        wanted = {field.name: field for field in self.policy.intake.fields}
+        charge = self.policy.intake.missing_info_charge
+        await self._send(
+            key="missing-fields",
+            kind="request_info",
+            to=self.case.contact.email,
+            subject=messages.CUSTOMER_SUBJECT,
+            body=messages.MISSING_FIELDS_BODY,
+            context={
+                "ticket_number": self.case.ticket_number or "new request",
+                "title": "Information needed",
+                "fields": [
+                    {"name": name, "description": wanted[name].description}
+                    for name in self.case.missing_fields
+                ],
+                "charge": f"{charge.amount} {charge.currency}" if charge else None,
+            },
+        )
+
+    # -- clocks ----------------------------------------------------------------------------
+
+    def _start_target_clocks(self) -> None:
+        """Response, restoration and resolution clocks from `received_at`, for the severity."""
+        severity = self.case.severity
+        if severity is None:
+            return
+        for kind in TARGET_KINDS:
+            target = self.policy.target_for(
+                self.case.plan, severity, kind, outside_hours=self.state.outside_hours
+            )
+            previous = self.state.clocks.get(kind)
+            if target is None:
+                self.state.clocks.pop(kind, None)
+                continue
+            clock = start_clock(self.policy, target, self.case.received_at)
+            if previous is not None:
+                # A new severity changes the target, not what already happened.
+                clock.pauses = list(previous.pauses)
+                clock.met_at = previous.met_at
+            self.state.clocks[kind] = clock
+            self.state.targets[kind] = str(target.duration)
+
+    def _start_tier_clock(self, tier: str, at: datetime) -> None:
+        target = self.policy.tier_response(self.case.plan, tier)
+        if target is None:
+            self.state.clocks.pop(TIER_RESPONSE, None)
+            return
+        self.state.clocks[TIER_RESPONSE] = start_clock(self.policy, target, at)
+        self.state.targets[TIER_RESPONSE] = f"{target.duration} ({tier})"
+
+    def _pause_clocks(self, at: datetime) -> None:
+        for clock in self.state.clocks.values():
+            if clock.met_at is None and not clock.paused:
+                clock.pause(max(at, clock.started_at))
+
+    def _resume_clocks(self, at: datetime) -> None:
+        for clock in self.state.clocks.values():
+            if clock.paused:
+                clock.resume(at)
+
+    def _meet(self, kind: str, at: datetime) -> None:
+        clock = self.state.clocks.get(kind)
+        if clock is not None and clock.met_at is None:
+            clock.met(max(at, clock.started_at))
+
+    # -- timed actions -----------------------------------------------------------------------
+
+    async def _fire(self, planned: Planned) -> None:
+        now = workflow.now()
+        self.state.fired[planned.key] = now
+        if planned.kind == "breach":
+            await self._breach(planned)
+        elif planned.kind == "step":
+            assert planned.rule is not None and planned.step is not None
+            await self._run_step(planned.key, planned.rule.id, planned.step)
+        elif planned.kind == "wait_reminder":
+            await self._email_contact(
+                planned.key,
+                "Reminder: we are waiting for your reply",
+                "We are still waiting for the information we asked for. "
+                "Please reply keeping the ticket number in the subject.",
+            )
+        elif planned.kind == "wait_close":
+            wait = self.policy.customer_wait
+            after = wait.auto_close_after if wait else None
+            self._close(now, f"auto-closed: no reply from the customer within {after}", "system")
+            await self._email_contact(
+                planned.key,
+                "Case closed for lack of reply",
+                f"We closed this case because we received no reply within {after}.",
+            )
+        elif planned.kind == "uncovered_close":
+            self._close(now, "auto-closed: no purchase order for an uncovered request", "system")
+        elif planned.kind == "finish":
+            self._finished = True
+        self._touch()
+        await self._project()
+
+    async def _breach(self, planned: Planned) -> None:
+        assert planned.clock is not None
+        kind = planned.clock
+        self._note(f"{kind} target breached", "system")
+        if kind == "restoration":
+            for rule in self.policy.credits:
+                if rule.target == "restoration":
+                    amount = f"{rule.amount.amount} {rule.amount.currency}" if rule.amount else ""
+                    self._change(
+                        credits=[
+                            *self.case.credits,
+                            Credit(
+                                reason="restoration target missed",
+                                detail=f"{rule.basis} {amount}".strip()
+                                + (" (upon written request)" if rule.upon_request else ""),
+                                at=workflow.now(),
+                            ),
+                        ]
+                    )
+        if self.policy.page_all(self.case.severity):
+            await self._page_team(
+                self._tier_team_id(),
+                "all",
+                planned.key,
+                f"{kind} target breached on {self.case.severity} case: {self.case.subject}",
+            )
+
+    async def _run_step(self, key: str, rule_id: str, step: Step) -> None:
+        title = f"escalation rule {rule_id}"
+        if step.notify is not None:
+            await self._notify_team(step.notify, step.round_robin, key, title)
+        elif step.page is not None:
+            await self._page_team(step.page, step.page_who, key, f"{title}: {self.case.subject}")
+        elif step.escalate is not None and step.escalate != self.case.tier:
+            self._enter_tier(step.escalate, workflow.now(), "system", f"by {title}")
+            await self._notify_team(
+                self._tier_team_id(), False, key, f"case escalated to you ({title})"
+            )
+
+    # -- people ------------------------------------------------------------------------------
+
+    def _tier_team_id(self) -> str:
+        assert self.case.tier is not None
+        return self.policy.tier(self.case.tier).team
+
+    async def _notify_team(self, team_id: str, round_robin: bool, key: str, title: str) -> None:
+        team = self.policy.team(team_id)
+        if round_robin:
+            index = self.state.round_robin.get(team_id, 0)
+            self.state.round_robin[team_id] = index + 1
+            recipients = [_address(team.members[index % len(team.members)])]
+        else:
+            recipients = [_address(member) for member in team.members]
+            if team.email:
+                recipients.append(team.email)
+        await self._send(
+            key=f"{key}:notify:{team_id}",
+            kind="team_notification",
+            to=", ".join(recipients),
+            subject=messages.TEAM_SUBJECT,
+            body=messages.TEAM_BODY,
+            context=self._team_context(title, ""),
+        )
+
+    def _on_call(self, team: Team) -> list[Member]:
+        if team.on_call is None:
+            return list(team.members)
+        return [team.member(team.on_call.member_at(workflow.now()))]
+
+    async def _page_team(self, team_id: str, who: str, key: str, summary: str) -> None:
+        team = self.policy.team(team_id)
+        members = list(team.members) if who == "all" else self._on_call(team)
+        await workflow.execute_activity_method(
+            PagingActivities.send_page,
+            PageRequest(
+                dedup_key=f"{self.case.id}:{key}:{team_id}",
+                case_id=self.case.id,
+                summary=f"[{self.case.ticket_number}] {summary}",
+                severity="critical" if self.policy.page_all(self.case.severity) else "error",
+                targets=[f"{m.name} <{m.email}> {m.phone or ''}".strip() for m in members],
+                details={"team": team_id, "who": who, "tier": self.case.tier},
+            ),
+            start_to_close_timeout=_SHORT,
+            retry_policy=_RETRY,
+        )
+
+    def _team_context(self, title: str, detail: str) -> dict[str, Any]:
+        return {
+            "title": title,
+            "detail": detail,
+            "ticket_number": self.case.ticket_number,
+            "case_id": self.case.id,
+            "org": self.case.org,
+            "plan": self.case.plan,
+            "severity": self.case.severity,
+            "tier": self.case.tier,
+            "subject": self.case.subject,
+        }
+
+    async def _email_contact(self, key: str, title: str, message: str) -> None:
+        await self._send(
+            key=key,
+            kind="customer_message",
+            to=self.case.contact.email,
+            subject=messages.CUSTOMER_SUBJECT,
+            body=messages.CUSTOMER_BODY,
+            context={
+                "ticket_number": self.case.ticket_number or "new request",
+                "title": title,
+                "message": message,
+            },
+        )
+
+    async def _send(
+        self, *, key: str, kind: str, to: str, subject: str, body: str, context: dict[str, Any]
+    ) -> None:
+        await workflow.execute_activity_method(
+            MailActivities.send_email,
+            EmailRequest(
+                idempotency_key=f"{self.case.id}:{key}",
+                case_id=self.case.id,
+                kind=kind,
+                to=to,
+                subject_template=subject,
+                body_template=body,
+                context=context,
+            ),
+            start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=_RETRY,
+        )
+
+    # -- state changes -------------------------------------------------------------------------
+
+    def _change(self, **changes: Any) -> None:
+        self.state.case = self.case.model_copy(update=changes)
+        self._touch()
+
+    def _touch(self) -> None:
+        now = workflow.now()
+        self.state.refresh_sla(now)
+        self.state.case = self.case.model_copy(
+            update={"updated_at": now, "revision": self.case.revision + 1}
+        )
+        self._changed = True
+
+    def _note(self, text: str, actor: str) -> None:
+        note = Note(text=text, actor=actor, at=workflow.now())
+        self._change(notes=[*self.case.notes, note])
+
+    def _enter_tier(self, tier: str, at: datetime, actor: str, reason: str) -> None:
+        self._change(tier=tier)
+        self._start_tier_clock(tier, at)
+        self._note(f"escalated to {tier}: {reason}", actor)
+
+    def _close(self, at: datetime, reason: str, actor: str) -> None:
+        self.state.closed_at = at
+        self._change(status="closed")
+        self._note(reason, actor)
 
     async def _project(self) -> None:
         await workflow.execute_activity_method(
@@ -119,3 +563,222 @@ class CaseWorkflow:
             start_to_close_timeout=_SHORT,
             retry_policy=_RETRY,
         )
+
+    async def _after_step(self) -> Case:
+        await self._project()
+        return self.case
+
+    # -- queries and the intake handshake -----------------------------------------------------
+
+    @workflow.query(name="case")
+    def get_case(self) -> Case:
+        return self.case
+
+    @workflow.update(name="intake_recorded")
+    async def intake_recorded(self) -> Case:
+        """Answers once the case has its ticket number and its row, for `POST /cases`."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        await workflow.wait_condition(lambda: self.state.intake_recorded)
+        return self.case
+
+    # -- engineer steps (Updates; validators refuse what the case does not allow now) ----------
+
+    @workflow.update(name="acknowledge")
+    async def acknowledge(self, step: Acknowledge) -> Case:
+        now = workflow.now()
+        self.state.acknowledged_at = now
+        self._change(status="acknowledged")
+        self._note("acknowledged", step.actor)
+        return await self._after_step()
+
+    @acknowledge.validator
+    def _validate_acknowledge(self, step: Acknowledge) -> None:
+        _refuse(rules.refuse_acknowledge(self.state))
+
+    @workflow.update(name="triage")
+    async def triage(self, step: Triage) -> Case:
+        first_triage = self.case.status in ("new", "acknowledged")
+        changes: dict[str, Any] = {"severity": step.severity, "priority": step.priority}
+        if first_triage:
+            changes["status"] = "triaged"
+        self._change(**changes)
+        self._start_target_clocks()
+        self._note(f"triaged as {step.severity}", step.actor)
+        if self.case.ticket_number is None:
+            await self._allocate_ticket()
+            if self.policy.intake.notify_ticket_number:
+                await self._send(
+                    key="ticket-number",
+                    kind="ticket_number",
+                    to=self.case.contact.email,
+                    subject=messages.TICKET_SUBJECT,
+                    body=messages.TICKET_BODY,
+                    context={
+                        "ticket_number": self.case.ticket_number,
+                        "subject": self.case.subject,
+                    },
+                )
+        if self.policy.page_all(step.severity):
+            await self._page_team(
+                self._tier_team_id(), "all", f"triage:{step.severity}", f"{step.severity} case"
+            )
+        self._touch()
+        return await self._after_step()
+
+    @triage.validator
+    def _validate_triage(self, step: Triage) -> None:
+        _refuse(rules.refuse_triage(self.state, self.policy, step))
+
+    @workflow.update(name="assign")
+    async def assign(self, step: Assign) -> Case:
+        changes: dict[str, Any] = {"assignee": step.engineer}
+        if self.case.status in ("new", "acknowledged", "triaged"):
+            changes["status"] = "assigned"
+        self._change(**changes)
+        self._note(f"assigned to {step.engineer}", step.actor)
+        return await self._after_step()
+
+    @assign.validator
+    def _validate_assign(self, step: Assign) -> None:
+        _refuse(rules.refuse_assign(self.state))
+
+    @workflow.update(name="respond")
+    async def respond(self, step: Respond) -> Case:
+        now = workflow.now()
+        self._meet("response", now)
+        self._meet(TIER_RESPONSE, now)
+        if self.case.status in ("new", "acknowledged", "triaged", "assigned"):
+            self._change(status="in_progress")
+        self._note(f"responded: {step.message}", step.actor)
+        await self._email_contact(
+            f"respond:{self.case.revision}", "Status of your request", step.message
+        )
+        return await self._after_step()
+
+    @respond.validator
+    def _validate_respond(self, step: Respond) -> None:
+        _refuse(rules.refuse_respond(self.state))
+
+    @workflow.update(name="request-info")
+    async def request_info(self, step: RequestInfo) -> Case:
+        now = workflow.now()
+        self.state.wait_number += 1
+        self.state.waiting_since = now
+        self.state.status_before_wait = self.case.status
+        wait = self.policy.customer_wait
+        if wait is None or wait.pause_targets:
+            self._pause_clocks(now)
+        self._change(status="waiting_customer")
+        asked = f" ({', '.join(step.fields)})" if step.fields else ""
+        self._note(f"asked the customer for information{asked}: {step.message}", step.actor)
+        await self._email_contact(
+            f"wait{self.state.wait_number}:request", "Information needed", step.message
+        )
+        return await self._after_step()
+
+    @request_info.validator
+    def _validate_request_info(self, step: RequestInfo) -> None:
+        _refuse(rules.refuse_request_info(self.state, step))
+
+    @workflow.update(name="customer-reply")
+    async def customer_reply(self, step: CustomerReply) -> Case:
+        now = workflow.now()
+        self._resume_clocks(now)
+        self.state.fields.update(step.fields)
+        self.state.waiting_since = None
+        self._change(status=self.state.status_before_wait or "in_progress")
+        self._check_missing_fields_after_reply()
+        self._note(f"customer replied: {step.message}", step.actor)
+        return await self._after_step()
+
+    def _check_missing_fields_after_reply(self) -> None:
+        given = self._field_values()
+        self._change(missing_fields=[f for f in self.case.missing_fields if f not in given])
+
+    @customer_reply.validator
+    def _validate_customer_reply(self, step: CustomerReply) -> None:
+        _refuse(rules.refuse_customer_reply(self.state))
+
+    @workflow.update(name="escalate")
+    async def escalate(self, step: Escalate) -> Case:
+        done = ", ".join(f"{k}: {v}" for k, v in step.checklist.items())
+        self._enter_tier(
+            step.to_tier, workflow.now(), step.actor, step.reason + (f" [{done}]" if done else "")
+        )
+        await self._notify_team(
+            self._tier_team_id(),
+            False,
+            f"escalate:{self.case.revision}",
+            f"case escalated to you by {step.actor}: {step.reason}",
+        )
+        return await self._after_step()
+
+    @escalate.validator
+    def _validate_escalate(self, step: Escalate) -> None:
+        _refuse(rules.refuse_escalate(self.state, self.policy, step))
+
+    @workflow.update(name="add-note")
+    async def add_note(self, step: AddNote) -> Case:
+        self._note(step.text, step.actor)
+        return await self._after_step()
+
+    @add_note.validator
+    def _validate_add_note(self, step: AddNote) -> None:
+        _refuse(rules.refuse_add_note(self.state))
+
+    @workflow.update(name="approve-po")
+    async def approve_po(self, step: ApprovePo) -> Case:
+        self._resume_clocks(workflow.now())
+        self._change(entitlement="po_approved")
+        self._note(f"purchase order {step.po_number} approved", step.actor)
+        return await self._after_step()
+
+    @approve_po.validator
+    def _validate_approve_po(self, step: ApprovePo) -> None:
+        _refuse(rules.refuse_approve_po(self.state))
+
+    @workflow.update(name="restore")
+    async def restore(self, step: Restore) -> Case:
+        self._meet("restoration", workflow.now())
+        self._change(status="restored")
+        self._note(f"service restored: {step.note}", step.actor)
+        return await self._after_step()
+
+    @restore.validator
+    def _validate_restore(self, step: Restore) -> None:
+        _refuse(rules.refuse_restore(self.state))
+
+    @workflow.update(name="resolve")
+    async def resolve(self, step: Resolve) -> Case:
+        now = workflow.now()
+        for kind in (*TARGET_KINDS, TIER_RESPONSE):
+            self._meet(kind, now)
+        self.state.resolved_at = now
+        self._change(status="resolved", resolution=step.resolution)
+        self._note(f"resolved: {step.resolution}", step.actor)
+        return await self._after_step()
+
+    @resolve.validator
+    def _validate_resolve(self, step: Resolve) -> None:
+        _refuse(rules.refuse_resolve(self.state))
+
+    @workflow.update(name="close")
+    async def close(self, step: Close) -> Case:
+        self._close(workflow.now(), "closed", step.actor)
+        return await self._after_step()
+
+    @close.validator
+    def _validate_close(self, step: Close) -> None:
+        _refuse(rules.refuse_close(self.state))
+
+    @workflow.update(name="reopen")
+    async def reopen(self, step: Reopen) -> Case:
+        self.state.closed_at = None
+        self.state.resolved_at = None
+        self._change(status="in_progress", resolution=None)
+        self._note(f"reopened: {step.reason}", step.actor)
+        return await self._after_step()
+
+    @reopen.validator
+    def _validate_reopen(self, step: Reopen) -> None:
+        _refuse(rules.refuse_reopen(self.state, self.policy, workflow.now()))

@@ -1,21 +1,23 @@
 """`/cases` and `/healthz` over HTTP, on the time-skipping server."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session
 
+from models.policy import load_policy
 from tests.api.conftest import TokenFactory
 from tests.policies import store_policy_version
 
-POLICY = {
-    "name": "zsupport",
-    "intake": {"ticket_prefix": "ZSU"},
-    "plans": {"standard": {}, "critical": {}},
-    "severities": [{"id": "sev1"}, {"id": "sev2"}],
-}
+# The real example policy, as `escalator up` publishes it.
+POLICY = (
+    load_policy((Path(__file__).resolve().parents[2] / "policies" / "zsupport.yaml").read_text())
+    .resolved()
+    .to_body()
+)
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +29,9 @@ def as_engineer(api: httpx.AsyncClient, tokens: TokenFactory) -> None:
 def intake(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "policy": "zsupport",
-        "plan": "standard",
+        "plan": "managed",
         "org": "acme",
-        "severity": "sev2",
+        "severity": "standard",
         "channel": "api",
         "subject": "Voicemail greetings are silent",
         "description": "Since the upgrade, greetings play silence.",

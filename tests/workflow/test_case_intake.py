@@ -1,76 +1,97 @@
-"""The first slice of a case: ticket number, acknowledgement e-mail, read-model row."""
+"""Intake of a case: ticket number, required fields and their charge, acknowledgement."""
 
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.case import CaseInput, CaseIntake, Contact
+from models.registry import AuthorisedContactRow
 from models.tables import CaseRow, OutboundMessageRow
+from tests.workflow.cases import open_case
 from workflows.case import CaseWorkflow
 
-POLICY = {"name": "zsupport", "intake": {"ticket_prefix": "ZSU"}, "plans": {"standard": {}}}
+DENVER = ZoneInfo("America/Denver")
+ALL_FIELDS = {
+    "company_name": "Acme",
+    "serial_numbers": "B-1, A-2",
+    "software_version": "17.0.4",
+    "problem_description": "Calls drop; reproducible",
+    "internal_ticket_number": "ACME-7",
+}
 
 
-def intake(**overrides: object) -> CaseIntake:
-    values: dict[str, object] = {
-        "policy": "zsupport",
-        "plan": "standard",
-        "org": "acme",
-        "subject": "Calls drop after 30 seconds",
-        "description": "Every outbound call drops.",
-        "contact": Contact(name="Ada Admin", email="ada@acme.test"),
-    }
-    values.update(overrides)
-    return CaseIntake.model_validate(values)
-
-
-async def start_case(env: WorkflowEnvironment, worker: Worker, case_id: str):  # type: ignore[no-untyped-def]
-    return await env.client.start_workflow(
-        CaseWorkflow.run,
-        CaseInput(
-            case_id=case_id,
-            intake=intake(),
-            received_at=datetime(2026, 11, 20, 16, 30, tzinfo=UTC),
-            policy_version=1,
-            policy=POLICY,
-        ),
-        id=case_id,
-        task_queue=worker.task_queue,
+async def test_intake_allocates_tickets_acknowledges_and_projects(
+    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, session: Session
+) -> None:
+    session.add(AuthorisedContactRow(org="acme", email="ada@acme.test", name="Ada Admin"))
+    session.commit()
+    received = datetime(2026, 11, 20, 16, 30, tzinfo=DENVER)
+    first, case_one = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="standard",
+        received_at=received,
+        fields=ALL_FIELDS,
+    )
+    _, case_two = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="standard",
+        received_at=received,
+        fields=ALL_FIELDS,
     )
 
-
-async def test_intake_allocates_ticket_acknowledges_and_projects(
-    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine
-) -> None:
-    first = await start_case(temporal_env, worker, "case-intake-1")
-    second = await start_case(temporal_env, worker, "case-intake-2")
-
-    case_one = await first.execute_update(CaseWorkflow.intake_recorded)
-    case_two = await second.execute_update(CaseWorkflow.intake_recorded)
-
     assert {case_one.ticket_number, case_two.ticket_number} == {"ZSU-000001", "ZSU-000002"}
-    assert case_one.status == "new"
-    assert case_one.received_at == datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
-    queried = await first.query(CaseWorkflow.get_case)
-    assert queried.ticket_number == case_one.ticket_number
-
-    with Session(engine) as session:
-        row = session.get(CaseRow, "case-intake-1")
-        assert row is not None
-        assert row.ticket_number == case_one.ticket_number
-        assert row.org == "acme"
+    assert case_one.status == "new" and case_one.tier == "helpdesk"
+    assert case_one.missing_fields == [] and case_one.charges == []
+    assert case_one.billable is False
+    assert (await first.query(CaseWorkflow.get_case)).ticket_number == case_one.ticket_number
+    with Session(engine) as db:
+        row = db.get(CaseRow, case_one.id)
+        assert row is not None and row.ticket_number == case_one.ticket_number
         assert row.document["subject"] == "Calls drop after 30 seconds"
-    # The acknowledgement is sent once per case, after the ticket number exists.
     await temporal_env.sleep(1)
-    with Session(engine) as session:
-        messages = session.exec(
-            select(OutboundMessageRow).where(OutboundMessageRow.case_id == "case-intake-1")
+    with Session(engine) as db:
+        messages = db.exec(
+            select(OutboundMessageRow).where(OutboundMessageRow.case_id == case_one.id)
         ).all()
-    assert len(messages) == 1
-    assert messages[0].kind == "acknowledgement"
+    assert [m.kind for m in messages] == ["acknowledgement"]
     assert messages[0].to_address == "ada@acme.test"
-    assert messages[0].subject.startswith(f"[{case_one.ticket_number}]")
-    assert messages[0].status == "kept"
+    assert case_one.ticket_number in messages[0].subject
+
+
+async def test_missing_fields_are_charged_and_requested_and_strangers_billable(
+    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, session: Session
+) -> None:
+    _, case = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="standard",
+        received_at=datetime(2026, 11, 20, 10, 0, tzinfo=DENVER),
+        fields={"software_version": "17.0.4"},
+    )
+    assert case.missing_fields == [
+        "company_name",
+        "serial_numbers",
+        "problem_description",
+        "internal_ticket_number",
+    ]
+    (charge,) = case.charges
+    assert (charge.amount, charge.currency) == (100.0, "USD")
+    assert case.billable is True  # ada@acme.test is no authorised contact here
+    await temporal_env.sleep(1)
+    with Session(engine) as db:
+        kinds = {m.kind for m in db.exec(select(OutboundMessageRow)).all()}
+    assert {"acknowledgement", "request_info"} <= kinds

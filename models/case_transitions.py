@@ -1,0 +1,131 @@
+"""Which engineer step a case allows now, and why not: pure rules the workflow's validators call.
+
+Each `refuse_*` returns None when the step is allowed, else the reason given
+to the caller (HTTP 409); a refused step never enters the case history.
+"""
+
+from datetime import datetime
+
+from models.case_schedule import reopen_deadline
+from models.case_state import CaseState
+from models.policy import Policy
+from models.steps import Escalate, RequestInfo, Triage
+
+OPEN_WORK = ("new", "acknowledged", "triaged", "assigned", "in_progress", "restored")
+FINISHED = ("resolved", "closed")
+
+
+def _finished(state: CaseState) -> str | None:
+    status = state.case.status
+    return f"the case is {status}" if status in FINISHED else None
+
+
+def _blocked(state: CaseState) -> str | None:
+    """Work waits for a purchase order when the contract has expired."""
+    if state.case.entitlement == "po_required":
+        return "the case is not covered: work waits for an approved purchase order (approve-po)"
+    return None
+
+
+def refuse_acknowledge(state: CaseState) -> str | None:
+    if state.case.status != "new":
+        return f"only a new case can be acknowledged; this one is {state.case.status}"
+    return _blocked(state)
+
+
+def refuse_triage(state: CaseState, policy: Policy, step: Triage) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if step.severity not in {severity.id for severity in policy.severities}:
+        known = ", ".join(severity.id for severity in policy.severities)
+        return f"policy {policy.name} has no severity {step.severity!r} (known: {known})"
+    return None
+
+
+def refuse_assign(state: CaseState) -> str | None:
+    return _finished(state) or _blocked(state)
+
+
+def refuse_respond(state: CaseState) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if state.case.status == "waiting_customer":
+        return "the case is waiting on the customer; record their reply first (customer-reply)"
+    return None
+
+
+def refuse_request_info(state: CaseState, step: RequestInfo) -> str | None:
+    if reason := _finished(state):
+        return reason
+    if state.case.status == "waiting_customer":
+        return "the case is already waiting on the customer"
+    return None
+
+
+def refuse_customer_reply(state: CaseState) -> str | None:
+    if state.case.status != "waiting_customer":
+        return f"the case is not waiting on the customer (it is {state.case.status})"
+    return None
+
+
+def missing_checklist(policy: Policy, step: Escalate) -> list[str]:
+    """Required checklist items of the target tier that are not done nor marked not applicable."""
+    missing = []
+    for item in policy.tier(step.to_tier).required_items:
+        answer = step.checklist.get(item.id)
+        done = answer is True or (item.applies_when is not None and answer == "n/a")
+        if not done:
+            missing.append(item.id)
+    return missing
+
+
+def refuse_escalate(state: CaseState, policy: Policy, step: Escalate) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    tiers = {tier.id for tier in policy.tiers}
+    if step.to_tier not in tiers:
+        return f"policy {policy.name} has no tier {step.to_tier!r} (known: {', '.join(tiers)})"
+    if step.to_tier == state.case.tier:
+        return f"the case is already at tier {step.to_tier}"
+    if missing := missing_checklist(policy, step):
+        return f"the checklist of tier {step.to_tier} is not complete: {', '.join(missing)}"
+    return None
+
+
+def refuse_add_note(state: CaseState) -> str | None:
+    return "the case is closed" if state.case.status == "closed" else None
+
+
+def refuse_approve_po(state: CaseState) -> str | None:
+    if state.case.entitlement != "po_required":
+        return "the case does not wait for a purchase order"
+    return None
+
+
+def refuse_restore(state: CaseState) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if state.case.status == "restored":
+        return "the service is already restored"
+    return None
+
+
+def refuse_resolve(state: CaseState) -> str | None:
+    return _finished(state) or _blocked(state)
+
+
+def refuse_close(state: CaseState) -> str | None:
+    return "the case is already closed" if state.case.status == "closed" else None
+
+
+def refuse_reopen(state: CaseState, policy: Policy, now: datetime) -> str | None:
+    if state.case.status == "resolved":
+        return None
+    if state.case.status != "closed":
+        return f"only a resolved or closed case can be reopened; this one is {state.case.status}"
+    deadline = reopen_deadline(policy, state)
+    if deadline is None:
+        return f"policy {policy.name} does not allow reopening a closed case"
+    if now >= deadline:
+        return f"the reopen window ended at {deadline.isoformat()}"
+    return None

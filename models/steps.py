@@ -1,0 +1,71 @@
+"""Bodies of the engineer steps (`POST /cases/{id}/{step}`), each a Temporal Update.
+
+Every step carries `actor`, set by the API from the caller's identity, so the
+case history records who did what.
+"""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(default="system", max_length=200)
+
+
+class Acknowledge(Step):
+    pass
+
+
+class Triage(Step):
+    severity: str = Field(min_length=1, max_length=32)
+    priority: str | None = Field(default=None, max_length=32)
+
+
+class Assign(Step):
+    engineer: str = Field(min_length=1, max_length=128)
+
+
+class Respond(Step):
+    message: str = Field(min_length=1, max_length=100_000)
+
+
+class RequestInfo(Step):
+    fields: list[str] = Field(default_factory=list)
+    message: str = Field(min_length=1, max_length=100_000)
+
+
+class CustomerReply(Step):
+    message: str = Field(min_length=1, max_length=100_000)
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class Escalate(Step):
+    to_tier: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=10_000)
+    # Checklist item ids of the target tier: True done, False not done, "n/a" not applicable.
+    checklist: dict[str, bool | str] = Field(default_factory=dict)
+
+
+class AddNote(Step):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class ApprovePo(Step):
+    po_number: str = Field(min_length=1, max_length=64)
+
+
+class Restore(Step):
+    note: str = Field(min_length=1, max_length=100_000)
+
+
+class Resolve(Step):
+    resolution: str = Field(min_length=1, max_length=100_000)
+
+
+class Close(Step):
+    pass
+
+
+class Reopen(Step):
+    reason: str = Field(min_length=1, max_length=10_000)

@@ -1,0 +1,62 @@
+"""Helpers to start cases on the example policies, as the API does, in workflow tests."""
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+from temporalio.client import Client, WorkflowHandle
+
+from escalator.policy_store import publish
+from models.case import Case, CaseInput, CaseIntake, CaseResult
+from models.policy import Policy
+from workflows.case import CaseWorkflow
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+def published(session: Session, name: str) -> tuple[int, dict[str, Any]]:
+    row = publish(session, (POLICIES / f"{name}.yaml").read_text())
+    return row.version, row.body
+
+
+def example_policy(session: Session, name: str) -> Policy:
+    return Policy.model_validate(published(session, name)[1])
+
+
+async def open_case(
+    client: Client,
+    session: Session,
+    task_queue: str,
+    *,
+    policy: str,
+    plan: str,
+    received_at: datetime,
+    **intake: Any,
+) -> tuple[WorkflowHandle[CaseWorkflow, CaseResult], Case]:
+    version, body = published(session, policy)
+    values: dict[str, Any] = {
+        "policy": policy,
+        "plan": plan,
+        "org": "acme",
+        "subject": "Calls drop after 30 seconds",
+        "description": "Every outbound call drops.",
+        "contact": {"name": "Ada Admin", "email": "ada@acme.test", "phone": "+1 303 555 0100"},
+    }
+    values.update(intake)
+    case_id = f"case-{uuid.uuid4().hex[:20]}"
+    handle = await client.start_workflow(
+        CaseWorkflow.run,
+        CaseInput(
+            case_id=case_id,
+            intake=CaseIntake.model_validate(values),
+            received_at=received_at,
+            policy_version=version,
+            policy=body,
+        ),
+        id=case_id,
+        task_queue=task_queue,
+    )
+    case = await handle.execute_update(CaseWorkflow.intake_recorded)
+    return handle, case

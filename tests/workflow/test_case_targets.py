@@ -1,0 +1,108 @@
+"""Deadlines from every example policy, at exact instants (hand-computed)."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from models.registry import CoverageRow
+from tests.workflow.cases import open_case
+
+DENVER = ZoneInfo("America/Denver")
+ROME = ZoneInfo("Europe/Rome")
+
+
+async def test_zsupport_critical_friday_afternoon(
+    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+) -> None:
+    # Friday 16:30 Denver, inside hours: 2 and 4 business hours, half an hour of them on Friday.
+    _, case = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="critical",
+        received_at=datetime(2026, 11, 20, 16, 30, tzinfo=DENVER),
+    )
+    assert case.ticket_number == "ZSU-000001"
+    assert case.sla["response"].due_at == datetime(2026, 11, 23, 9, 30, tzinfo=DENVER)
+    assert case.sla["restoration"].due_at == datetime(2026, 11, 23, 11, 30, tzinfo=DENVER)
+    assert case.sla["response"].target == "2h"
+
+
+async def test_zsupport_saturday_uses_outside_hours_targets(
+    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+) -> None:
+    received = datetime(2026, 11, 14, 10, 0, tzinfo=DENVER)  # a Saturday
+    _, case = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="critical",
+        received_at=received,
+    )
+    # 12 business hours: Monday 08:00-17:00 (9h), then 3h on Tuesday.
+    assert case.sla["response"].due_at == datetime(2026, 11, 17, 11, 0, tzinfo=DENVER)
+    # Restoration outside hours is 12 hours of the 24x7 calendar.
+    assert case.sla["restoration"].due_at == received + timedelta(hours=12)
+
+
+async def test_emetrotel_premium_plus_sunday_night(
+    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+) -> None:
+    received = datetime(2026, 11, 15, 3, 0, tzinfo=ZoneInfo("America/Chicago"))  # Sunday
+    session.add(
+        CoverageRow(
+            org="acme",
+            kind="contract",
+            plan="premium_plus",
+            reference="SSC-1001",
+            starts_at=received - timedelta(days=100),
+            expires_at=received + timedelta(days=265),
+        )
+    )
+    session.commit()
+    _, case = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="emetrotel",
+        plan="premium_plus",
+        severity="standard",
+        received_at=received,
+    )
+    assert case.entitlement == "covered"
+    assert case.sla["response"].due_at == received + timedelta(hours=2)
+
+
+async def test_emetrotel_expired_contract_waits_for_a_purchase_order(
+    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+) -> None:
+    received = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+    session.add(
+        CoverageRow(
+            org="acme",
+            kind="contract",
+            plan="premium",
+            reference="SSC-0999",
+            starts_at=received - timedelta(days=400),
+            expires_at=received - timedelta(days=35),
+        )
+    )
+    session.commit()
+    _, case = await open_case(
+        temporal_env.client,
+        session,
+        worker.task_queue,
+        policy="emetrotel",
+        plan="premium",
+        severity="standard",
+        received_at=received,
+    )
+    assert case.entitlement == "po_required"
+    assert case.sla["response"].paused and case.sla["response"].due_at is None
