@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import Sequence
 
 from escalator.apikey_cli import add_apikey_commands
+from escalator.policy_cli import add_policy_commands
 from escalator.settings import get_settings
 
 
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=None, help="port (default ESCALATOR_API_PORT)")
     api.set_defaults(run=_api)
     add_apikey_commands(commands)
+    add_policy_commands(commands)
     return parser
 
 

@@ -8,13 +8,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from api.auth import Identity, actor_of, current_identity, publishes_policies
 from api.deps import get_session
 from api.problems import Problem
 from escalator import policy_store
 from models.policy_errors import PolicyError
 from models.tables import PolicyVersionRow
 
-router = APIRouter(prefix="/policies", tags=["policies"])
+router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[Depends(current_identity)])
 
 # A policy is a few hundred lines; anything much larger is a mistake or an attack.
 MAX_POLICY_BYTES = 1_000_000
@@ -70,13 +71,17 @@ _BODY_DOC: dict[str, Any] = {
     responses={200: {"description": "Same text as the latest version, which is returned"}},
 )
 async def publish_policy(
-    request: Request, response: Response, session: Session = Depends(get_session)
+    request: Request,
+    response: Response,
+    identity: Identity = Depends(publishes_policies),
+    session: Session = Depends(get_session),
 ) -> PublishedPolicy:
     """Validate and store the next version (201); 200 with the latest if the text is unchanged."""
-    # Role check goes here: only managers (and admins) may publish, once api.auth applies it.
     text = await _policy_text(request)
     try:
-        published = await run_in_threadpool(policy_store.publish_text, session, text)
+        published = await run_in_threadpool(
+            policy_store.publish_text, session, text, actor_of(identity)
+        )
     except PolicyError as error:
         raise _invalid(error) from None
     if not published.created:

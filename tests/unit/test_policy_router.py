@@ -8,7 +8,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from api.auth import issue_api_key
 from api.problems import install_problem_handlers
 from api.routers import policies
 
@@ -24,7 +26,11 @@ def client(engine: Engine) -> Iterator[TestClient]:
     install_problem_handlers(app)
     app.include_router(policies.router)
     app.state.engine = engine
+    with Session(engine) as session:
+        _, token = issue_api_key(session, "manager", "policy-desk")
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        # Publishing needs the manager role; reading needs any key.
+        test_client.headers["Authorization"] = f"Bearer {token}"
         yield test_client
 
 
