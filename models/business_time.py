@@ -9,6 +9,10 @@ time is then the wall-clock length of its weekday's windows. Runs of plain dates
 *special* dates (holidays, DST-transition dates) are summed or skipped arithmetically (whole
 weeks at a time), so work grows with the number of special dates crossed (a dozen a year), not
 with days, hours or minutes.
+
+Workflows import `models` under `workflow.unsafe.imports_passed_through()`: inside Temporal's
+sandbox `zoneinfo.ZoneInfo` is a restricted proxy whose instances `datetime` rejects, and
+passing this pure code through also keeps its caches (calendars, DST dates) across runs.
 """
 
 from bisect import bisect_left, bisect_right

@@ -24,8 +24,8 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 
 DEFAULT_YEARS = (2020, 2040)
 _YEAR_BOUNDS = (1900, 2200)
-_WINDOW_RE = re.compile(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WINDOW_RE = re.compile(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 Window = tuple[int, int]  # (start, end) in minutes after local midnight; end may be 1440
 
