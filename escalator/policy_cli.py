@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -47,7 +46,9 @@ def add_policy_commands(
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     validate.set_defaults(run=run_validate)
 
-    def database_command(name: str, help_text: str, handler: Callable[..., int]) -> Any:
+    def database_command(
+        name: str, help_text: str, handler: Callable[[argparse.Namespace, Session], int]
+    ) -> argparse.ArgumentParser:
         parser = commands.add_parser(name, help=help_text)
         parser.add_argument("--database-url", default=None, help="default: ESCALATOR_DATABASE_URL")
         parser.set_defaults(run=lambda args: _with_session(args, engine_factory, handler))

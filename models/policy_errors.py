@@ -22,7 +22,7 @@ def _part(part: PathPart) -> str:
     return text if _PLAIN_KEY.match(text) else json.dumps(text, ensure_ascii=False)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PolicyIssue:
     """One problem: where in the document (dotted path and, when known, 1-based line) and why."""
 
