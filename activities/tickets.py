@@ -2,7 +2,7 @@
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 from temporalio import activity
 
 from models.activity_inputs import TicketRequest
@@ -47,9 +47,3 @@ class TicketActivities:
             session.add(TicketRow(case_id=request.case_id, ticket_number=ticket))
             session.commit()
             return ticket
-
-
-def ticket_number_of(engine: Engine, case_id: str) -> str | None:
-    with Session(engine) as session:
-        row = session.exec(select(TicketRow).where(TicketRow.case_id == case_id)).first()
-        return row.ticket_number if row else None

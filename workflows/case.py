@@ -62,10 +62,6 @@ TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
 HISTORY_EVENTS_LIMIT = 10_000
 
 
-def ticket_prefix(policy: Policy) -> str:
-    return policy.intake.ticket_prefix
-
-
 def _refuse(reason: str | None) -> None:
     if reason is not None:
         raise ValueError(reason)
@@ -187,7 +183,7 @@ class CaseWorkflow:
     async def _allocate_ticket(self) -> None:
         ticket = await workflow.execute_activity_method(
             TicketActivities.allocate_ticket_number,
-            TicketRequest(case_id=self.case.id, prefix=ticket_prefix(self.policy)),
+            TicketRequest(case_id=self.case.id, prefix=self.policy.intake.ticket_prefix),
             start_to_close_timeout=_SHORT,
             retry_policy=_RETRY,
         )

@@ -24,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.auth import Identity, can_see, current_identity, opens_cases, visible_org
 from api.deps import get_app_settings, get_client, get_engine, get_session
 from api.problems import Problem, field_problem
+from escalator import policy_store
 from escalator.settings import Settings
 from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
 from models.tables import CaseRow, PolicyVersionRow
@@ -68,15 +69,6 @@ def intake_sha256(intake: CaseIntake) -> str:
     """A digest of the request body as parsed, so key order and spacing do not matter."""
     canonical = json.dumps(intake.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _latest_policy(session: Session, name: str) -> PolicyVersionRow | None:
-    query = (
-        select(PolicyVersionRow)
-        .where(PolicyVersionRow.name == name)
-        .order_by(col(PolicyVersionRow.version).desc())
-    )
-    return session.exec(query).first()
 
 
 def _check_against_policy(intake: CaseIntake, policy: PolicyVersionRow | None) -> None:
@@ -157,7 +149,7 @@ async def open_case(
     # A session of its own, closed before the workflow calls: a request waiting on Temporal
     # must not hold a pooled connection (20 concurrent retries would exhaust the pool).
     with Session(engine) as session:
-        policy = _latest_policy(session, intake.policy)
+        policy = policy_store.latest(session, intake.policy)
     _check_against_policy(intake, policy)
     assert policy is not None
     keyed = idempotency_key is not None
