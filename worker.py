@@ -25,8 +25,14 @@ async def connect(settings: Settings) -> Client:
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, with Jinja2 passed through: policy validation parses templates lazily."""
-    restrictions = SandboxRestrictions.default.with_passthrough_modules("jinja2", "markupsafe")
+    """The sandbox, passing through pure domain code and Jinja2.
+
+    `models` is deterministic and holds `ZoneInfo` objects, which must be the real ones
+    (the sandbox proxies them otherwise); policy validation parses templates lazily.
+    """
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(
+        "models", "jinja2", "markupsafe"
+    )
     return SandboxedWorkflowRunner(restrictions=restrictions)
 
 

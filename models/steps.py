@@ -69,3 +69,21 @@ class Close(Step):
 
 class Reopen(Step):
     reason: str = Field(min_length=1, max_length=10_000)
+
+
+# Every step of `POST /cases/{id}/{step}`: its name (the workflow's Update name) and body.
+STEP_BODIES: dict[str, type[Step]] = {
+    "acknowledge": Acknowledge,
+    "triage": Triage,
+    "assign": Assign,
+    "respond": Respond,
+    "request-info": RequestInfo,
+    "customer-reply": CustomerReply,
+    "escalate": Escalate,
+    "add-note": AddNote,
+    "approve-po": ApprovePo,
+    "restore": Restore,
+    "resolve": Resolve,
+    "close": Close,
+    "reopen": Reopen,
+}
