@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from activities.archive import ArchiveActivities
 from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from activities.projection import ProjectionActivities
@@ -20,6 +21,7 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
     projection = ProjectionActivities(engine)
     paging = PagingActivities(settings)
     registry = RegistryActivities(engine)
+    archive = ArchiveActivities(engine)
     return [
         registry.check_entitlement,
         registry.is_authorised_contact,
@@ -27,4 +29,5 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
         mail.send_email,
         paging.send_page,
         projection.project_case,
+        archive.archive_case_history,
     ]

@@ -1,11 +1,24 @@
 """The read model: after every change a case workflow projects its state into `cases`."""
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, delete
 from temporalio import activity
 
+from models.audit_tables import SlaOutcomeRow
 from models.case import Case
+from models.report import sla_outcome_rows
 from models.tables import CaseRow
+
+
+def _project_sla_outcomes(session: Session, case: Case) -> None:
+    """One row per target kind of the case, for `GET /reports/sla` (models/report.py)."""
+    session.execute(
+        delete(SlaOutcomeRow).where(
+            col(SlaOutcomeRow.case_id) == case.id, col(SlaOutcomeRow.kind).not_in(list(case.sla))
+        )
+    )
+    for outcome in sla_outcome_rows(case):
+        session.merge(outcome)
 
 
 class ProjectionActivities:
@@ -44,4 +57,5 @@ class ProjectionActivities:
             row.document = case.model_dump(mode="json")
             row.revision = case.revision
             session.add(row)
+            _project_sla_outcomes(session, case)
             session.commit()

@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import Sequence
 
 from escalator.apikey_cli import add_apikey_commands
+from escalator.audit_cli import add_audit_commands
 from escalator.policy_cli import add_policy_commands
 from escalator.settings import get_settings
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.set_defaults(run=_api)
     add_apikey_commands(commands)
     add_policy_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 

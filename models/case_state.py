@@ -36,6 +36,8 @@ class CaseState(BaseModel):
     round_robin: dict[str, int] = Field(default_factory=dict)
     fields: dict[str, str] = Field(default_factory=dict)
     intake_recorded: bool = False
+    # Keyed steps (`Idempotency-Key`): update id -> digest of the step it ran (step_requests.py).
+    step_requests: dict[str, str] = Field(default_factory=dict)
 
     def refresh_sla(self, now: datetime) -> None:
         """Rebuild the case's `sla` section from the clocks."""

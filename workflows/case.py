@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from models.policy import Policy
     from models.policy_escalation import Step, TargetKind
     from models.policy_teams import Member, Team
+    from models.step_requests import is_keyed, step_digest
     from models.steps import (
         Acknowledge,
         AddNote,
@@ -52,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         Restore,
         Triage,
     )
+    from models.steps import Step as StepBody
     from workflows import messages
 
 # Activities talk to local services; retry them patiently rather than lose a step.
@@ -560,15 +562,28 @@ class CaseWorkflow:
             retry_policy=_RETRY,
         )
 
-    async def _after_step(self) -> Case:
+    async def _after_step(self, step: StepBody) -> Case:
+        self._record_step_request(step)
         await self._project()
         return self.case
+
+    def _record_step_request(self, step: StepBody) -> None:
+        """Remember what a keyed step (`Idempotency-Key`) ran, so a reuse of its key for another
+        request can be told from a retry; kept across continue-as-new in the state."""
+        info = workflow.current_update_info()
+        if info is not None and is_keyed(info.id):
+            self.state.step_requests.setdefault(info.id, step_digest(info.name, step))
 
     # -- queries and the intake handshake -----------------------------------------------------
 
     @workflow.query(name="case")
     def get_case(self) -> Case:
         return self.case
+
+    @workflow.query(name="step_request")
+    def step_request(self, update_id: str) -> str | None:
+        """The digest of the keyed step that ran as `update_id`, or None if none did."""
+        return self.state.step_requests.get(update_id)
 
     @workflow.update(name="intake_recorded")
     async def intake_recorded(self) -> Case:
@@ -585,7 +600,7 @@ class CaseWorkflow:
         self.state.acknowledged_at = now
         self._change(status="acknowledged")
         self._note("acknowledged", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @acknowledge.validator
     def _validate_acknowledge(self, step: Acknowledge) -> None:
@@ -619,7 +634,7 @@ class CaseWorkflow:
                 self._tier_team_id(), "all", f"triage:{step.severity}", f"{step.severity} case"
             )
         self._touch()
-        return await self._after_step()
+        return await self._after_step(step)
 
     @triage.validator
     def _validate_triage(self, step: Triage) -> None:
@@ -632,7 +647,7 @@ class CaseWorkflow:
             changes["status"] = "assigned"
         self._change(**changes)
         self._note(f"assigned to {step.engineer}", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @assign.validator
     def _validate_assign(self, step: Assign) -> None:
@@ -649,7 +664,7 @@ class CaseWorkflow:
         await self._email_contact(
             f"respond:{self.case.revision}", "Status of your request", step.message
         )
-        return await self._after_step()
+        return await self._after_step(step)
 
     @respond.validator
     def _validate_respond(self, step: Respond) -> None:
@@ -670,7 +685,7 @@ class CaseWorkflow:
         await self._email_contact(
             f"wait{self.state.wait_number}:request", "Information needed", step.message
         )
-        return await self._after_step()
+        return await self._after_step(step)
 
     @request_info.validator
     def _validate_request_info(self, step: RequestInfo) -> None:
@@ -685,7 +700,7 @@ class CaseWorkflow:
         self._change(status=self.state.status_before_wait or "in_progress")
         self._check_missing_fields_after_reply()
         self._note(f"customer replied: {step.message}", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     def _check_missing_fields_after_reply(self) -> None:
         given = self._field_values()
@@ -707,7 +722,7 @@ class CaseWorkflow:
             f"escalate:{self.case.revision}",
             f"case escalated to you by {step.actor}: {step.reason}",
         )
-        return await self._after_step()
+        return await self._after_step(step)
 
     @escalate.validator
     def _validate_escalate(self, step: Escalate) -> None:
@@ -716,7 +731,7 @@ class CaseWorkflow:
     @workflow.update(name="add-note")
     async def add_note(self, step: AddNote) -> Case:
         self._note(step.text, step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @add_note.validator
     def _validate_add_note(self, step: AddNote) -> None:
@@ -727,7 +742,7 @@ class CaseWorkflow:
         self._resume_clocks(workflow.now())
         self._change(entitlement="po_approved")
         self._note(f"purchase order {step.po_number} approved", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @approve_po.validator
     def _validate_approve_po(self, step: ApprovePo) -> None:
@@ -738,7 +753,7 @@ class CaseWorkflow:
         self._meet("restoration", workflow.now())
         self._change(status="restored")
         self._note(f"service restored: {step.note}", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @restore.validator
     def _validate_restore(self, step: Restore) -> None:
@@ -752,7 +767,7 @@ class CaseWorkflow:
         self.state.resolved_at = now
         self._change(status="resolved", resolution=step.resolution)
         self._note(f"resolved: {step.resolution}", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @resolve.validator
     def _validate_resolve(self, step: Resolve) -> None:
@@ -761,7 +776,7 @@ class CaseWorkflow:
     @workflow.update(name="close")
     async def close(self, step: Close) -> Case:
         self._close(workflow.now(), "closed", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @close.validator
     def _validate_close(self, step: Close) -> None:
@@ -773,7 +788,7 @@ class CaseWorkflow:
         self.state.resolved_at = None
         self._change(status="in_progress", resolution=None)
         self._note(f"reopened: {step.reason}", step.actor)
-        return await self._after_step()
+        return await self._after_step(step)
 
     @reopen.validator
     def _validate_reopen(self, step: Reopen) -> None:

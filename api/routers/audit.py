@@ -1,0 +1,132 @@
+"""The audit surface of a case: timeline, raw history, state as of an instant, replay.
+
+All four read the case's Temporal history (case and child workflows) while Temporal
+has it and the database archive afterwards. The timeline and `as_of` follow the
+usual visibility rule (a partner sees its own organisation's cases, another
+organisation's case is 404); the raw history and replay are for auditors and admins.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime, BaseModel
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from api.auth import Identity, can_see, current_identity, reads_histories
+from api.deps import get_client, get_engine
+from api.problems import Problem, field_problem
+from escalator.history import CaseNotFound, load_case_history
+from escalator.replay import AsOfError, ReplayFailed, replay_case, state_as_of
+from models.case import Case
+from models.case_history import CaseHistory, HistoryFormatError
+from models.timeline import TimelineEntry, build_timeline, case_org
+
+router = APIRouter(
+    prefix="/cases",
+    tags=["audit"],
+    dependencies=[Depends(current_identity)],
+    responses={
+        401: {"description": "No API key, or an unknown or revoked one"},
+        403: {"description": "The key's role may not do this"},
+        404: {"description": "No such case, or one of another organisation"},
+    },
+)
+
+
+class ReplayVerdict(BaseModel):
+    deterministic: bool
+    events: int
+    error: str | None
+    # Where the history came from: "temporal" or "archive".
+    source: str
+    runs: list[dict[str, Any]]
+
+
+async def _history(case_id: str, identity: Identity, client: Client, engine: Engine) -> CaseHistory:
+    missing = Problem(404, f"no case {case_id!r}")
+    if not case_id.startswith("case-"):
+        raise missing
+    try:
+        history = await load_case_history(client, engine, case_id)
+    except CaseNotFound as error:
+        raise missing from error
+    except RPCError as error:
+        raise Problem(503, f"Temporal did not answer: {error.message}") from error
+    except HistoryFormatError as error:
+        raise Problem(503, str(error)) from error
+    if not can_see(identity, case_org(history) or ""):
+        raise missing
+    return history
+
+
+@router.get("/{case_id}/timeline", response_model=list[TimelineEntry])
+async def timeline(
+    case_id: str,
+    identity: Identity = Depends(current_identity),
+    client: Client = Depends(get_client),
+    engine: Engine = Depends(get_engine),
+) -> list[TimelineEntry]:
+    """Every event of the case and its field-service children, oldest first, in domain words."""
+    return build_timeline(await _history(case_id, identity, client, engine))
+
+
+@router.get("/{case_id}/history")
+async def history(
+    case_id: str,
+    identity: Identity = Depends(reads_histories),
+    client: Client = Depends(get_client),
+    engine: Engine = Depends(get_engine),
+) -> dict[str, Any]:
+    """Temporal's event history of every run of the case and of its children, as JSON."""
+    return (await _history(case_id, identity, client, engine)).to_json()
+
+
+@router.get("/{case_id}/state", response_model=Case)
+async def state(
+    case_id: str,
+    as_of: AwareDatetime = Query(
+        ..., description="An instant with its offset, e.g. 2026-11-20T16:30:00-07:00"
+    ),
+    identity: Identity = Depends(current_identity),
+    client: Client = Depends(get_client),
+    engine: Engine = Depends(get_engine),
+) -> Case:
+    """The case as it stood at `as_of`, rebuilt by replaying its history up to that instant."""
+    case_history = await _history(case_id, identity, client, engine)
+    try:
+        return await state_as_of(case_history, as_of)
+    except AsOfError as error:
+        raise field_problem(["query", "as_of"], str(error).removeprefix("as_of: ")) from error
+    except ReplayFailed as error:
+        raise Problem(
+            409, f"the history cannot be replayed by the current code: {error}"
+        ) from error
+
+
+@router.post("/{case_id}/replay", response_model=ReplayVerdict)
+async def replay(
+    case_id: str,
+    identity: Identity = Depends(reads_histories),
+    client: Client = Depends(get_client),
+    engine: Engine = Depends(get_engine),
+) -> ReplayVerdict:
+    """Replay the case (every run, children included) against the current workflow code."""
+    verdict = await replay_case(await _history(case_id, identity, client, engine))
+    return ReplayVerdict(
+        deterministic=verdict.deterministic,
+        events=verdict.events,
+        error=verdict.error,
+        source=verdict.source,
+        runs=[
+            {
+                "workflow_id": run.workflow_id,
+                "run_id": run.run_id,
+                "workflow_type": run.workflow_type,
+                "events": run.events,
+                "error": run.error,
+            }
+            for run in verdict.runs
+        ],
+    )
