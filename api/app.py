@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.problems import install_problem_handlers
-from api.routers import cases, health, policies, steps
+from api.routers import audit, cases, health, policies, reports, steps
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
 
@@ -47,6 +47,9 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(cases.router)
+    # Before the step router: POST /cases/{id}/replay is not a step.
+    app.include_router(audit.router)
+    app.include_router(reports.router)
     app.include_router(steps.router)
     app.include_router(policies.router)
     return app

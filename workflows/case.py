@@ -16,6 +16,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
@@ -32,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         TicketRequest,
     )
     from models.case import Case, CaseInput, CaseResult, Charge, Credit, Note
+    from models.case_history import ArchiveRequest
     from models.case_schedule import Planned, plan_events, start_clock
     from models.case_state import TIER_RESPONSE, CaseState
     from models.policy import Policy
@@ -55,11 +57,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.steps import Step as StepBody
     from workflows import messages
+    from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
 
 # Activities talk to local services; retry them patiently rather than lose a step.
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 _SHORT = timedelta(seconds=30)
 TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
+# Cases that finish start an ArchiveCaseWorkflow (workflows/archive.py) as their last command.
+ARCHIVE_PATCH = "archive-on-finish"
 # Continue as new well before Temporal's history limits; the state carries everything.
 HISTORY_EVENTS_LIMIT = 10_000
 
@@ -126,12 +131,23 @@ class CaseWorkflow:
             except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._start_archiver()
         return CaseResult(
             case_id=self.case.id,
             ticket_number=self.case.ticket_number,
             status=self.case.status,
             closed_at=self.state.closed_at,
         )
+
+    async def _start_archiver(self) -> None:
+        """Hand the finished case to its archiver, which outlives this workflow (audit trail)."""
+        if workflow.patched(ARCHIVE_PATCH):
+            await workflow.start_child_workflow(
+                ArchiveCaseWorkflow.run,
+                ArchiveRequest(case_id=self.case.id),
+                id=archive_workflow_id(self.case.id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+            )
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
