@@ -89,6 +89,19 @@ class FieldService(BaseModel):
     rmas: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class Attachment(BaseModel):
+    """A file that came with the case (an e-mail attachment), stored with it."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    # False when the file exceeded the size limit: listed, its bytes kept only in the raw message.
+    stored: bool = True
+    received_at: datetime
+
+
 class Case(BaseModel):
     """The live state of a case, as `GET /cases/{id}` returns it."""
 
@@ -118,6 +131,8 @@ class Case(BaseModel):
     field_service: FieldService = Field(default_factory=FieldService)
     notes: list[Note] = Field(default_factory=list)
     resolution: str | None = None
+    # Files that came with the case; the API lists them from the attachment store.
+    attachments: list[Attachment] = Field(default_factory=list)
     updated_at: datetime
     # Increases with every change, so the read model keeps only the newest projection.
     revision: int = 0

@@ -1,0 +1,219 @@
+"""`POST /cases/{case_id}/{step}`: one route per step of `models.steps.STEP_BODIES`.
+
+Each step is the case workflow's Update of the same name. The request body is
+the step's body without `actor`, which is always the caller's identity. A step
+the case does not allow now is rejected by the Update's validator: 409 with
+the validator's reason. With `Idempotency-Key`, the Update runs under an id
+derived from the key (models/step_requests.py): Temporal runs it once and a
+retry gets the first answer; the workflow records the digest of what ran, so
+the same key with another body is a 409.
+"""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Header
+from pydantic import BaseModel, ConfigDict, create_model
+from sqlalchemy import Engine
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.attachments import with_attachments
+from api.auth import (
+    Identity,
+    actor_of,
+    changes_cases,
+    current_identity,
+    visible_org,
+    works_cases,
+)
+from api.deps import get_client, get_engine
+from api.problems import Problem
+from api.routers.cases import visible_case
+from models.case import Case, CaseResult
+from models.step_requests import step_digest, step_update_id
+from models.steps import STEP_BODIES, Step
+from workflows.case import CaseWorkflow
+
+log = logging.getLogger("escalator.api.steps")
+
+# Steps a partner's help desk takes on its own cases; every other step is an engineer's.
+PARTNER_STEPS = frozenset({"customer-reply", "add-note"})
+# How long a step may take to answer before the caller is told to retry with its key.
+STEP_TIMEOUT = timedelta(seconds=30)
+
+router = APIRouter(
+    prefix="/cases",
+    tags=["steps"],
+    dependencies=[Depends(current_identity)],
+    responses={
+        401: {"description": "No API key, or an unknown or revoked one"},
+        403: {"description": "The key's role may not take this step"},
+        404: {"description": "No such case, or one of another organisation"},
+        409: {
+            "description": "The case does not allow this step now (the detail says why), "
+            "or the `Idempotency-Key` was used for another request"
+        },
+        503: {"description": "The case did not answer in time; retry with the same key"},
+    },
+)
+
+
+def request_model(step: str, body: type[Step]) -> type[BaseModel]:
+    """The step's body as clients send it: every field but `actor`."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info) for name, info in body.model_fields.items() if name != "actor"
+    }
+    model: type[BaseModel] = create_model(
+        f"{body.__name__}Request",
+        __config__=ConfigDict(extra="forbid", title=f"{body.__name__}Request"),
+        __doc__=f"Body of the `{step}` step.",
+        **fields,
+    )
+    return model
+
+
+def _key_reused(case_id: str, step: str) -> Problem:
+    return Problem(
+        409,
+        f"Idempotency-Key: already used on case {case_id} for a different request "
+        f"than this {step}; send a new key for a new step",
+    )
+
+
+def _rejected(error: WorkflowUpdateFailedError) -> Problem:
+    """The validator's (or handler's) reason, as the 409's detail."""
+    cause = error.cause
+    reason = getattr(cause, "message", None) or str(cause or error)
+    return Problem(409, reason)
+
+
+async def _run(
+    handle: WorkflowHandle[CaseWorkflow, CaseResult],
+    step: str,
+    body: Step,
+    update_id: str | None,
+) -> Case:
+    try:
+        case: Case = await handle.execute_update(
+            step, body, id=update_id, result_type=Case, rpc_timeout=STEP_TIMEOUT
+        )
+        return case
+    except WorkflowUpdateFailedError as error:
+        raise _rejected(error) from error
+    except WorkflowUpdateRPCTimeoutOrCancelledError as error:
+        raise Problem(
+            503,
+            f"case {handle.id} did not answer the {step} step in time; it may still be "
+            "applied: retry with the same Idempotency-Key",
+        ) from error
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            # The case's workflow has ended: its last state stands, no step applies any more.
+            raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
+        raise
+
+
+async def _first_answer(handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str) -> Case:
+    """The outcome of a keyed step that already ran: Temporal keeps it for the run that ran it;
+    once the case has continued as new, its current state is the answer."""
+    try:
+        case: Case = await handle.get_update_handle(update_id, result_type=Case).result(
+            rpc_timeout=STEP_TIMEOUT
+        )
+        return case
+    except WorkflowUpdateFailedError as error:
+        raise _rejected(error) from error
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        current: Case = await handle.query(CaseWorkflow.get_case)
+        return current
+
+
+async def take_step(
+    client: Client,
+    identity: Identity,
+    case_id: str,
+    step: str,
+    body: Step,
+    idempotency_key: str | None,
+) -> Case:
+    """Run `step` on a case the caller may see; the Case after it."""
+    await visible_case(case_id, identity, client)
+    scope = visible_org(identity) or "staff"
+    return await apply_step(client, case_id, step, body, scope, idempotency_key)
+
+
+async def apply_step(
+    client: Client,
+    case_id: str,
+    step: str,
+    body: Step,
+    scope: str,
+    idempotency_key: str | None,
+) -> Case:
+    """Run `step` on the case (no visibility check: callers do theirs); `Problem` 409 when the
+    case refuses it or the key was used for another request."""
+    handle: WorkflowHandle[CaseWorkflow, CaseResult] = client.get_workflow_handle(case_id)
+    if idempotency_key is None:
+        return await _run(handle, step, body, None)
+    update_id = step_update_id(scope, idempotency_key)
+    digest = step_digest(step, body)
+    recorded = await handle.query(CaseWorkflow.step_request, update_id)
+    if recorded is not None:
+        if recorded != digest:
+            raise _key_reused(case_id, step)
+        return await _first_answer(handle, update_id)
+    case = await _run(handle, step, body, update_id)
+    # A concurrent request with this key and another body may have won: Temporal ran only one.
+    if await handle.query(CaseWorkflow.step_request, update_id) != digest:
+        raise _key_reused(case_id, step)
+    return case
+
+
+def _add_route(step: str, body_type: type[Step]) -> None:
+    request_type = request_model(step, body_type)
+    optional = not any(info.is_required() for info in request_type.model_fields.values())
+    role = changes_cases if step in PARTNER_STEPS else works_cases
+
+    async def endpoint(
+        case_id: str,
+        request: request_type = Body(None if optional else ...),  # type: ignore[valid-type]
+        idempotency_key: str | None = Header(
+            None,
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            description="A retry with the same key and body gets the first answer.",
+        ),
+        identity: Identity = Depends(role),
+        client: Client = Depends(get_client),
+        engine: Engine = Depends(get_engine),
+    ) -> Case:
+        sent = request.model_dump() if request is not None else {}
+        body = body_type.model_validate({**sent, "actor": actor_of(identity)})
+        case = await take_step(client, identity, case_id, step, body, idempotency_key)
+        return await with_attachments(engine, case)
+
+    endpoint.__name__ = f"step_{step.replace('-', '_')}"
+    who = "a partner (own cases) or an engineer" if step in PARTNER_STEPS else "an engineer"
+    router.add_api_route(
+        f"/{{case_id}}/{step}",
+        endpoint,
+        methods=["POST"],
+        response_model=Case,
+        summary=f"Step: {step}",
+        description=f"The `{step}` step ({who}); the answer is the case after it.",
+        operation_id=f"step_{step.replace('-', '_')}",
+    )
+
+
+for _step, _body in STEP_BODIES.items():
+    _add_route(_step, _body)

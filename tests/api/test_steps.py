@@ -1,0 +1,212 @@
+"""Every engineer step through HTTP on the time-skipping server: its answer, and its 409."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from models.policy import load_policy
+from models.registry import CoverageRow
+from tests.api.conftest import TokenFactory
+from tests.api.test_cases_api import POLICY, intake
+from tests.policies import store_policy_version
+
+EMETROTEL = (
+    load_policy((Path(__file__).resolve().parents[2] / "policies" / "emetrotel.yaml").read_text())
+    .resolved()
+    .to_body()
+)
+
+
+@pytest.fixture(autouse=True)
+def zsupport(session: Session) -> None:
+    store_policy_version(session, "zsupport", POLICY)
+
+
+@pytest.fixture
+def engineer(tokens: TokenFactory) -> dict[str, str]:
+    return tokens("engineer")
+
+
+async def open_case(api: httpx.AsyncClient, headers: dict[str, str], **overrides: Any) -> str:
+    response = await api.post("/cases", json=intake(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    case_id: str = response.json()["id"]
+    return case_id
+
+
+async def step(
+    api: httpx.AsyncClient,
+    headers: dict[str, str],
+    case_id: str,
+    name: str,
+    body: dict[str, Any] | None = None,
+    status: int = 200,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    response = await api.post(f"/cases/{case_id}/{name}", json=body, headers=headers, **kwargs)
+    assert response.status_code == status, response.text
+    answer: dict[str, Any] = response.json()
+    if status >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+    return answer
+
+
+async def test_acknowledge(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    case = await step(api, engineer, case_id, "acknowledge")
+    assert case["status"] == "acknowledged"
+    assert case["notes"][-1] == {
+        "text": "acknowledged",
+        "actor": "engineer:engineer-all",
+        "at": case["notes"][-1]["at"],
+    }
+    refused = await step(api, engineer, case_id, "acknowledge", status=409)
+    assert refused["detail"] == "only a new case can be acknowledged; this one is acknowledged"
+
+
+async def test_triage(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    case = await step(api, engineer, case_id, "triage", {"severity": "critical", "priority": "p1"})
+    assert (case["status"], case["severity"], case["priority"]) == ("triaged", "critical", "p1")
+    refused = await step(api, engineer, case_id, "triage", {"severity": "urgent"}, status=409)
+    assert refused["detail"].startswith("policy zsupport has no severity 'urgent'")
+
+
+async def test_assign(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    case = await step(api, engineer, case_id, "assign", {"engineer": "grace"})
+    assert (case["status"], case["assignee"]) == ("assigned", "grace")
+    await step(api, engineer, case_id, "resolve", {"resolution": "fixed"})
+    refused = await step(api, engineer, case_id, "assign", {"engineer": "alan"}, status=409)
+    assert refused["detail"] == "the case is resolved"
+
+
+async def test_respond(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    case = await step(api, engineer, case_id, "respond", {"message": "Looking into it"})
+    assert case["status"] == "in_progress"
+    assert case["sla"]["response"]["met_at"] is not None
+    await step(api, engineer, case_id, "request-info", {"message": "Which firmware?"})
+    refused = await step(api, engineer, case_id, "respond", {"message": "again"}, status=409)
+    assert "waiting on the customer" in refused["detail"]
+
+
+async def test_request_info(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    body = {"fields": ["serial_numbers"], "message": "Serial numbers, please"}
+    case = await step(api, engineer, case_id, "request-info", body)
+    assert case["status"] == "waiting_customer"
+    assert all(target["paused"] for target in case["sla"].values() if target["met_at"] is None)
+    refused = await step(api, engineer, case_id, "request-info", body, status=409)
+    assert refused["detail"] == "the case is already waiting on the customer"
+
+
+async def test_customer_reply_by_partner_and_engineer(
+    api: httpx.AsyncClient, engineer: dict[str, str], tokens: TokenFactory
+) -> None:
+    acme = tokens("partner", "acme")
+    case_id = await open_case(api, acme)
+    refused = await step(api, acme, case_id, "customer-reply", {"message": "hello"}, status=409)
+    assert refused["detail"] == "the case is not waiting on the customer (it is new)"
+    await step(api, engineer, case_id, "request-info", {"message": "Serial numbers?"})
+    body = {"message": "Here they are", "fields": {"serial_numbers": "ZX-1, ZX-2"}}
+    case = await step(api, acme, case_id, "customer-reply", body)
+    assert case["status"] == "new"
+    assert "serial_numbers" not in case["missing_fields"]
+    assert case["notes"][-1]["actor"] == "partner:partner-acme"
+
+
+async def test_escalate(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    refused = await step(
+        api, engineer, case_id, "escalate", {"to_tier": "engineering", "reason": "x"}, status=409
+    )
+    assert refused["detail"] == (
+        "the checklist of tier engineering is not complete: client_isolation, hardware_tested"
+    )
+    body = {
+        "to_tier": "engineering",
+        "reason": "needs engineering",
+        "checklist": {"client_isolation": True, "hardware_tested": "n/a"},
+    }
+    case = await step(api, engineer, case_id, "escalate", body)
+    assert case["tier"] == "engineering"
+    again = await step(api, engineer, case_id, "escalate", body, status=409)
+    assert again["detail"] == "the case is already at tier engineering"
+
+
+async def test_add_note(
+    api: httpx.AsyncClient, engineer: dict[str, str], tokens: TokenFactory
+) -> None:
+    acme = tokens("partner", "acme")
+    case_id = await open_case(api, acme)
+    case = await step(api, acme, case_id, "add-note", {"text": "It also happens at night"})
+    assert case["notes"][-1]["text"] == "It also happens at night"
+    await step(api, engineer, case_id, "close")
+    refused = await step(api, acme, case_id, "add-note", {"text": "late"}, status=409)
+    assert refused["detail"] == "the case is closed"
+
+
+async def test_approve_po(
+    api: httpx.AsyncClient, engineer: dict[str, str], session: Session
+) -> None:
+    store_policy_version(session, "emetrotel", EMETROTEL)
+    now = datetime.now(UTC)
+    session.add(
+        CoverageRow(
+            org="acme",
+            kind="contract",
+            plan="standard",
+            reference="C-1",
+            starts_at=now - timedelta(days=400),
+            expires_at=now - timedelta(days=30),
+        )
+    )
+    session.commit()
+    covered = await open_case(api, engineer)
+    refused = await step(api, engineer, covered, "approve-po", {"po_number": "PO-1"}, status=409)
+    assert refused["detail"] == "the case does not wait for a purchase order"
+    expired = await open_case(
+        api, engineer, policy="emetrotel", plan="standard", severity="standard", fields={}
+    )
+    blocked = await step(api, engineer, expired, "acknowledge", status=409)
+    assert "waits for an approved purchase order" in blocked["detail"]
+    case = await step(api, engineer, expired, "approve-po", {"po_number": "PO-1"})
+    assert case["entitlement"] == "po_approved"
+
+
+async def test_restore(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer, severity="critical")
+    case = await step(api, engineer, case_id, "restore", {"note": "service back"})
+    assert case["status"] == "restored"
+    assert case["sla"]["restoration"]["met_at"] is not None
+    refused = await step(api, engineer, case_id, "restore", {"note": "again"}, status=409)
+    assert refused["detail"] == "the service is already restored"
+
+
+async def test_resolve(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    case = await step(api, engineer, case_id, "resolve", {"resolution": "replaced the PSU"})
+    assert (case["status"], case["resolution"]) == ("resolved", "replaced the PSU")
+    refused = await step(api, engineer, case_id, "resolve", {"resolution": "again"}, status=409)
+    assert refused["detail"] == "the case is resolved"
+
+
+async def test_close(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    assert (await step(api, engineer, case_id, "close"))["status"] == "closed"
+    refused = await step(api, engineer, case_id, "close", status=409)
+    assert refused["detail"] == "the case is already closed"
+
+
+async def test_reopen(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+    case_id = await open_case(api, engineer)
+    refused = await step(api, engineer, case_id, "reopen", {"reason": "x"}, status=409)
+    assert refused["detail"] == "only a resolved or closed case can be reopened; this one is new"
+    await step(api, engineer, case_id, "resolve", {"resolution": "done"})
+    case = await step(api, engineer, case_id, "reopen", {"reason": "it came back"})
+    assert (case["status"], case["resolution"]) == ("in_progress", None)
