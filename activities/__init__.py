@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from activities.archive import ArchiveActivities
+from activities.inventory import InventoryActivities
 from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from activities.projection import ProjectionActivities
@@ -22,6 +23,7 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
     paging = PagingActivities(settings)
     registry = RegistryActivities(engine)
     archive = ArchiveActivities(engine)
+    inventory = InventoryActivities(engine)
     return [
         registry.check_entitlement,
         registry.is_authorised_contact,
@@ -30,4 +32,7 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
         paging.send_page,
         projection.project_case,
         archive.archive_case_history,
+        inventory.reserve_stock,
+        inventory.record_shipment,
+        inventory.record_rma,
     ]
