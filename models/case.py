@@ -9,6 +9,9 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+# Dispatches, shipments and RMAs with their deadlines and states (models/field_service.py).
+from models.field_service import FieldService
+
 Channel = Literal["api", "email", "portal", "phone", "monitoring"]
 CaseStatus = Literal[
     "new",
@@ -81,12 +84,6 @@ class Note(BaseModel):
     text: str
     actor: str
     at: datetime
-
-
-class FieldService(BaseModel):
-    dispatches: list[dict[str, Any]] = Field(default_factory=list)
-    shipments: list[dict[str, Any]] = Field(default_factory=list)
-    rmas: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Attachment(BaseModel):

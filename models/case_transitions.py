@@ -8,8 +8,9 @@ from datetime import datetime
 
 from models.case_schedule import reopen_deadline
 from models.case_state import CaseState
+from models.field_service import RMA_OPEN
 from models.policy import Policy
-from models.steps import Escalate, RequestInfo, Triage
+from models.steps import Escalate, ReceiveRma, RequestInfo, Triage
 
 OPEN_WORK = ("new", "acknowledged", "triaged", "assigned", "in_progress", "restored")
 FINISHED = ("resolved", "closed")
@@ -128,4 +129,45 @@ def refuse_reopen(state: CaseState, policy: Policy, now: datetime) -> str | None
         return f"policy {policy.name} does not allow reopening a closed case"
     if now >= deadline:
         return f"the reopen window ended at {deadline.isoformat()}"
+    return None
+
+
+def refuse_dispatch_onsite(state: CaseState, policy: Policy) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    onsite = policy.field_service.onsite if policy.field_service else None
+    if onsite is None:
+        return f"policy {policy.name} offers no on-site dispatch"
+    if state.case.plan not in onsite.plans:
+        plans = ", ".join(onsite.plans)
+        return f"plan {state.case.plan} has no on-site dispatch (only {plans})"
+    return None
+
+
+def refuse_ship_part(state: CaseState, policy: Policy, region: str | None) -> str | None:
+    """`region`: the step's, else the case's; the warehouse and return window depend on it."""
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    service = policy.field_service
+    parts = service.parts if service else None
+    advance = service is not None and service.rma is not None and service.rma.advance_replacement
+    if parts is None and not advance:
+        return f"policy {policy.name} ships no replacement parts"
+    if parts is not None and parts.plans is not None and state.case.plan not in parts.plans:
+        return f"plan {state.case.plan} has no parts replacement (only {', '.join(parts.plans)})"
+    if region is None:
+        return "the case has no region: give the site's region (e.g. north_america, europe)"
+    return None
+
+
+def refuse_receive_rma(state: CaseState, policy: Policy, step: ReceiveRma) -> str | None:
+    rma = state.case.field_service.rma(step.rma_id)
+    if rma is None:
+        known = ", ".join(r.id for r in state.case.field_service.rmas) or "none"
+        return f"the case has no RMA {step.rma_id!r} (known: {known})"
+    if rma.state not in RMA_OPEN:
+        return f"RMA {rma.id} is already closed ({rma.state})"
+    rules = policy.field_service.rma if policy.field_service else None
+    if rules is not None and rules.tracking_number_required and not step.tracking_number:
+        return "the return's tracking number is required (tracking_number)"
     return None

@@ -6,6 +6,8 @@ case history records who did what.
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.field_service import SiteContact
+
 
 class Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -55,6 +57,29 @@ class ApprovePo(Step):
     po_number: str = Field(min_length=1, max_length=64)
 
 
+class DispatchOnsite(Step):
+    """Send a technician to `site`; `contact` meets them and hears of the visit."""
+
+    site: str = Field(min_length=1, max_length=1_000)
+    contact: SiteContact
+
+
+class ShipPart(Step):
+    """Ship a replacement part for a failure the engineer confirmed now."""
+
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(default=1, ge=1, le=100)
+    # The site's region when the case has none (warehouse and return window depend on it).
+    region: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class ReceiveRma(Step):
+    """The defective part of an RMA came back; the policy may require its tracking number."""
+
+    rma_id: str = Field(min_length=1, max_length=200)
+    tracking_number: str | None = Field(default=None, min_length=1, max_length=64)
+
+
 class Restore(Step):
     note: str = Field(min_length=1, max_length=100_000)
 
@@ -82,6 +107,9 @@ STEP_BODIES: dict[str, type[Step]] = {
     "escalate": Escalate,
     "add-note": AddNote,
     "approve-po": ApprovePo,
+    "dispatch-onsite": DispatchOnsite,
+    "ship-part": ShipPart,
+    "receive-rma": ReceiveRma,
     "restore": Restore,
     "resolve": Resolve,
     "close": Close,

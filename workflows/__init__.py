@@ -2,5 +2,14 @@
 
 from workflows.archive import ArchiveCaseWorkflow
 from workflows.case import CaseWorkflow
+from workflows.onsite_dispatch import OnSiteDispatchWorkflow
+from workflows.parts_shipment import PartsShipmentWorkflow
+from workflows.rma_return import RmaReturnWorkflow
 
-ALL_WORKFLOWS = [CaseWorkflow, ArchiveCaseWorkflow]
+ALL_WORKFLOWS = [
+    CaseWorkflow,
+    ArchiveCaseWorkflow,
+    OnSiteDispatchWorkflow,
+    PartsShipmentWorkflow,
+    RmaReturnWorkflow,
+]

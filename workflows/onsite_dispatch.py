@@ -1,0 +1,112 @@
+"""OnSiteDispatchWorkflow: a technician promised on site by the end of a business day.
+
+Started by the case's `dispatch-onsite` step with the booked slot already computed
+(models/field_deadlines.py). It tells the site contact, waits for the technician's
+`arrived` and `completed` updates, and escalates to the case's tier team when
+nobody has arrived by the end of the promised day; the visit then still counts.
+"""
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.field_service import (
+        Arrived,
+        Completed,
+        Dispatch,
+        DispatchInput,
+        FieldServiceReport,
+    )
+    from models.policy import Policy
+    from workflows import field_notices as notices
+
+
+@workflow.defn(name="OnSiteDispatchWorkflow")
+class OnSiteDispatchWorkflow:
+    def __init__(self) -> None:
+        self._dispatch: Dispatch | None = None
+        self._input: DispatchInput | None = None
+
+    @property
+    def dispatch(self) -> Dispatch:
+        assert self._dispatch is not None, "set before any handler runs"
+        return self._dispatch
+
+    @workflow.run
+    async def run(self, request: DispatchInput) -> Dispatch:
+        self._input, self._dispatch = request, request.dispatch
+        policy = Policy.model_validate(request.policy)
+        brief, dispatch = request.brief, request.dispatch
+        await notices.email(
+            brief,
+            f"{dispatch.id}:booked",
+            "onsite_booked",
+            f"{dispatch.contact.name} <{dispatch.contact.email}>",
+            "Technician visit booked",
+            f"A technician will be on site at {dispatch.site} on {dispatch.promised_on}, "
+            f"by {dispatch.due_at.isoformat()}. Please be available to meet them.",
+        )
+        await self._report()
+        wait = dispatch.due_at - workflow.now()
+        try:
+            if wait <= timedelta(0):
+                raise TimeoutError
+            await workflow.wait_condition(lambda: self.dispatch.state != "booked", timeout=wait)
+        except TimeoutError:
+            await self._escalate(policy)
+        await workflow.wait_condition(lambda: self.dispatch.state == "completed")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.dispatch
+
+    async def _escalate(self, policy: Policy) -> None:
+        """Nobody on site by the end of the promised day: the tier's on-call hears at once."""
+        assert self._input is not None
+        brief = self._input.brief
+        self._dispatch = self.dispatch.model_copy(
+            update={"state": "late", "escalated_at": workflow.now()}
+        )
+        await self._report()
+        summary = (
+            f"technician not on site at {self.dispatch.site} by {self.dispatch.due_at.isoformat()}"
+        )
+        await notices.page_on_call(policy, brief, brief.team, f"{self.dispatch.id}:late", summary)
+        await notices.notify_team(
+            policy, brief, brief.team, f"{self.dispatch.id}:late", "On-site visit missed", summary
+        )
+
+    async def _report(self) -> None:
+        assert self._input is not None
+        await notices.report(self._input.brief, FieldServiceReport(dispatch=self.dispatch))
+
+    @workflow.query(name="dispatch")
+    def get_dispatch(self) -> Dispatch:
+        return self.dispatch
+
+    @workflow.update(name="arrived")
+    async def arrived(self, step: Arrived) -> Dispatch:
+        self._dispatch = self.dispatch.model_copy(
+            update={"state": "arrived", "technician": step.technician, "arrived_at": workflow.now()}
+        )
+        await self._report()
+        return self.dispatch
+
+    @arrived.validator
+    def _validate_arrived(self, step: Arrived) -> None:
+        if self._dispatch is None or self.dispatch.state not in ("booked", "late"):
+            state = self._dispatch.state if self._dispatch else "not started"
+            raise ValueError(f"the technician cannot arrive now: the visit is {state}")
+
+    @workflow.update(name="completed")
+    async def completed(self, step: Completed) -> Dispatch:
+        self._dispatch = self.dispatch.model_copy(
+            update={"state": "completed", "report": step.report, "completed_at": workflow.now()}
+        )
+        await self._report()
+        return self.dispatch
+
+    @completed.validator
+    def _validate_completed(self, step: Completed) -> None:
+        if self._dispatch is None or self.dispatch.state != "arrived":
+            state = self._dispatch.state if self._dispatch else "not started"
+            raise ValueError(f"only a visit whose technician arrived can complete; it is {state}")
