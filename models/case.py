@@ -163,6 +163,8 @@ class CaseInput(BaseModel):
     policy: dict[str, Any]
     # Set when the workflow continues as new: the state it carries on with.
     state: dict[str, Any] | None = None
+    # History length after which the case continues as new, well inside Temporal's limits.
+    history_limit: int = Field(default=10_000, ge=20, le=40_000)
 
 
 class CaseResult(BaseModel):

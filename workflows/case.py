@@ -82,8 +82,6 @@ _SHORT = timedelta(seconds=30)
 TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
 # Cases that finish start an ArchiveCaseWorkflow (workflows/archive.py) as their last command.
 ARCHIVE_PATCH = "archive-on-finish"
-# Continue as new well before Temporal's history limits; the state carries everything.
-HISTORY_EVENTS_LIMIT = 10_000
 
 
 def _refuse(reason: str | None) -> None:
@@ -169,9 +167,10 @@ class CaseWorkflow:
             )
 
     def _should_continue_as_new(self) -> bool:
+        assert self._input is not None
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > (
-            HISTORY_EVENTS_LIMIT
+        return info.is_continue_as_new_suggested() or (
+            info.get_current_history_length() > self._input.history_limit
         )
 
     async def _intake(self, case_input: CaseInput) -> None:

