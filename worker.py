@@ -37,9 +37,18 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 
 def build_worker(
-    client: Client, engine: Engine, settings: Settings, executor: ThreadPoolExecutor
+    client: Client,
+    engine: Engine,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    *,
+    cache_workflows: bool = True,
 ) -> Worker:
-    """A worker with every workflow and activity; tests build theirs the same way."""
+    """A worker with every workflow and activity; tests build theirs the same way.
+
+    Without the workflow cache every task goes to the shared queue rather than to this
+    worker's sticky one, as tests that stop a worker and start another need.
+    """
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -47,6 +56,7 @@ def build_worker(
         activities=all_activities(engine, settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),
+        **({} if cache_workflows else {"max_cached_workflows": 0}),
     )
 
 

