@@ -140,3 +140,41 @@ async def test_maltarea_severity_1_pages_everyone_until_restored(
     everyone = {m.email for m in policy.team("support").members}
     first = wired.pages.events[0]["payload"]["custom_details"]["targets"]
     assert {target.split("<")[1].split(">")[0] for target in first} == everyone
+
+
+async def test_protelecom_premier_plus_dispatch_warning_waits_for_business_hours(
+    own_env: WorkflowEnvironment, wired: Wired, session: Session
+) -> None:
+    policy = example_policy(session, "protelecom")
+    business = policy.calendar("business")
+    start = next_quiet(business, await own_env.get_current_time(), FRIDAY, time(15, 50), days=4)
+    await advance_to(own_env, start)
+    handle, _ = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="protelecom",
+        plan="premier_plus",
+        severity="system_down",
+        received_at=start,
+    )
+    await advance_to(own_env, start + timedelta(minutes=10))
+    await handle.execute_update(CaseWorkflow.acknowledge, Acknowledge(actor="e:dana"))
+    await handle.execute_update(
+        CaseWorkflow.respond, Respond(message="Looking at the codec", actor="e:dana")
+    )
+    monday_0800 = start + timedelta(days=2, hours=16, minutes=10)
+    await advance_to(own_env, monday_0800 + timedelta(hours=1))
+    # Acknowledged Friday 16:00 and not restored 4 hours later (20:00, around the clock):
+    # the field technicians are told when business hours open, Monday 08:00.
+    notices = [
+        (minutes, key)
+        for minutes, _, key in await timed_actions(handle, start)
+        if key.startswith("rule:")
+    ]
+    assert notices == [
+        (
+            round((monday_0800 - start).total_seconds() / 60),
+            "rule:premier-plus-dispatch-warning:*:0:notify:field_technicians",
+        )
+    ]
