@@ -1,0 +1,125 @@
+"""Entitlement against the registry, the purchase-order gate, and tickets numbered on triage."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
+
+from activities.registry import RegistryActivities
+from escalator.db import engine_from_url
+from models.activity_inputs import EntitlementRequest
+from models.registry import CoverageRow
+from models.steps import ApprovePo, Triage
+from tests.workflow.cases import open_case
+from tests.workflow.clock import advance_to, sent
+from tests.workflow.conftest import Wired
+from workflows.case import CaseWorkflow
+
+OPENED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+
+
+def request(opened_at: datetime, plan: str = "premium") -> EntitlementRequest:
+    return EntitlementRequest(
+        org="acme",
+        plan=plan,
+        opened_at=opened_at,
+        checks=["contract", "warranty"],
+        match_plan_level=True,
+        opened_before_expiry=True,
+    )
+
+
+def test_covered_only_when_opened_before_expiry_at_the_plan_level(database_url: str) -> None:
+    engine: Engine = engine_from_url(database_url)
+    expires = OPENED + timedelta(hours=1)
+    with Session(engine) as session:
+        session.add(
+            CoverageRow(
+                org="acme",
+                kind="contract",
+                plan="premium",
+                reference="SSC-1",
+                starts_at=OPENED - timedelta(days=365),
+                expires_at=expires,
+            )
+        )
+        session.add(
+            CoverageRow(
+                org="other",
+                kind="warranty",
+                plan=None,
+                reference="W-9",
+                starts_at=OPENED - timedelta(days=1),
+                expires_at=OPENED + timedelta(days=300),
+            )
+        )
+        session.commit()
+    check = RegistryActivities(engine).check_entitlement
+    assert check(request(OPENED)).outcome == "covered"
+    assert check(request(expires - timedelta(seconds=1))).outcome == "covered"
+    # Opened at or after the expiry instant: the contract no longer covers it.
+    late = check(request(expires))
+    assert late.outcome == "expired" and late.reference == "SSC-1"
+    # A contract at another level does not entitle to this plan; another org's warranty neither.
+    assert check(request(OPENED, plan="premium_plus")).outcome == "none"
+    engine.dispose()
+
+
+async def test_purchase_order_resumes_the_clocks(
+    own_env: WorkflowEnvironment, wired: Wired, session: Session
+) -> None:
+    received = await own_env.get_current_time()
+    session.add(
+        CoverageRow(
+            org="acme",
+            kind="contract",
+            plan="premium",
+            reference="SSC-0999",
+            starts_at=received - timedelta(days=400),
+            expires_at=received - timedelta(days=35),
+        )
+    )
+    session.commit()
+    handle, case = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="emetrotel",
+        plan="premium",
+        severity="standard",
+        received_at=received,
+    )
+    assert case.entitlement == "po_required" and case.sla["response"].paused
+    await advance_to(own_env, received + timedelta(hours=3))
+    approved = await handle.execute_update(
+        CaseWorkflow.approve_po, ApprovePo(po_number="PO-7731", actor="manager:lee")
+    )
+    assert approved.entitlement == "po_approved"
+    assert not approved.sla["response"].paused and approved.sla["response"].due_at is not None
+    assert approved.notes[-1].actor == "manager:lee" and "PO-7731" in approved.notes[-1].text
+    # The requester was told at once that the request is not covered.
+    assert any("Not covered" in subject for subject in wired.mailbox.subjects())
+
+
+async def test_ticket_numbered_on_triage_is_sent_to_the_requester(
+    own_env: WorkflowEnvironment, wired: Wired, session: Session
+) -> None:
+    handle, case = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="maltarea",
+        plan="partner",
+        received_at=await own_env.get_current_time(),
+    )
+    assert case.ticket_number is None and case.severity is None
+    triaged = await handle.execute_update(
+        CaseWorkflow.triage, Triage(severity="sev2", actor="e:marija")
+    )
+    assert triaged.ticket_number is not None and triaged.status == "triaged"
+    assert triaged.sla["response"].target == "2h"
+    keys = [item.key.removeprefix(f"{handle.id}:") for item in await sent(handle)]
+    assert "ticket-number" in keys
+    notice = [m for m in wired.mailbox.messages if triaged.ticket_number in str(m["Subject"])]
+    assert notice, wired.mailbox.subjects()
