@@ -5,13 +5,15 @@ again while none is free), dates the shipment from the cut-off in the policy's
 local time, prints the carrier label, opens the RMA for the defective part when
 the policy has one, ships at the cut-off of the ship day and waits for the
 delivery to be confirmed (`delivered` update); unconfirmed by the end of the
-promised day it is shown late, and the RMA's window does not start.
+promised day it is shown late, and the RMA's window does not start. It ends
+with its RMA.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.workflow import ParentClosePolicy
+from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
@@ -37,6 +39,7 @@ class PartsShipmentWorkflow:
         self._shipment: Shipment | None = None
         self._input: ShipmentInput | None = None
         self._warehouse_id: str | None = None
+        self._rma: ChildWorkflowHandle[Any, Any] | None = None
 
     @property
     def shipment(self) -> Shipment:
@@ -72,6 +75,9 @@ class PartsShipmentWorkflow:
         await self._record(request, state="delivered")
         if rma is not None and rma.starts == "replacement_delivered":
             await self._start_return_window(request, self.shipment.delivered_at)
+        if self._rma is not None:
+            # The shipment's story ends with its RMA: the defective part back or written off.
+            await self._rma
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.shipment
 
@@ -168,8 +174,8 @@ class PartsShipmentWorkflow:
             else (held.list_price or 0.0) * shipment.quantity,
             charge_currency=charge.currency if charge else held.currency,
         )
-        # The RMA outlives this shipment: it ends when the part comes back.
-        await workflow.start_child_workflow(
+        # Abandoned, not terminated, should this shipment be ended by hand.
+        self._rma = await workflow.start_child_workflow(
             "RmaReturnWorkflow",
             RmaInput(brief=request.brief, policy=request.policy, rma=rma),
             id=request.rma_workflow_id,

@@ -19,6 +19,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities import all_activities
 from escalator.inventory_seed import load_inventory_seed
 from escalator.settings import Settings
 from models.business_time import BusinessCalendar
@@ -26,7 +27,8 @@ from models.case import Case
 from models.policy import Policy
 from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
 from tests.workflow.cases import open_case
-from worker import build_worker
+from worker import build_worker, workflow_runner
+from workflows import ALL_WORKFLOWS
 
 NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
@@ -49,11 +51,27 @@ class Stack:
         return self.env.client
 
     @asynccontextmanager
-    async def worker(self) -> AsyncIterator[Worker]:
-        """A worker on the stack's task queue; leaving the block stops it (a restart test
-        starts another one)."""
+    async def worker(self, stopped_midway: bool = False) -> AsyncIterator[Worker]:
+        """A worker on the stack's task queue; leaving the block stops it.
+
+        `stopped_midway`: a worker a restart test stops while workflows wait. It keeps no
+        sticky cache: the test server has no sticky-queue reset on shutdown, so tasks bound
+        to a stopped worker's sticky queue would otherwise hold skipped time still.
+        """
         with ThreadPoolExecutor(max_workers=8) as executor:
-            async with build_worker(self.env.client, self.engine, self.settings, executor) as w:
+            if not stopped_midway:
+                async with build_worker(self.env.client, self.engine, self.settings, executor) as w:
+                    yield w
+                return
+            async with Worker(
+                self.env.client,
+                task_queue=self.settings.task_queue,
+                workflows=ALL_WORKFLOWS,
+                activities=all_activities(self.engine, self.settings),
+                activity_executor=executor,
+                workflow_runner=workflow_runner(),
+                max_cached_workflows=0,
+            ) as w:
                 yield w
 
 

@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory import tracking_number
 from models.case import Case
-from models.field_service import Delivered, Shipment
+from models.field_service import Delivered, RmaReturn, Shipment
 from models.inventory import ShipmentRow, StockRow
 from models.steps import ShipPart
 from tests.workflow.cases import example_policy
@@ -88,7 +88,7 @@ async def test_cutoff_thursday_1459_and_1501(stack: Stack, session: Session) -> 
 
         # Delivered Friday morning: confirmed on the shipment's own workflow; the RMA opens.
         await advance_to(stack.env, local(friday, 10, 30))
-        handle = stack.client.get_workflow_handle(shipment.workflow_id, result_type=Shipment)
+        handle = stack.client.get_workflow_handle(shipment.workflow_id)
         confirmed = await handle.execute_update("delivered", Delivered(), result_type=Shipment)
         assert confirmed.state == "delivered" and confirmed.delivered_at is not None
         case = await settled_case(
@@ -104,8 +104,10 @@ async def test_cutoff_thursday_1459_and_1501(stack: Stack, session: Session) -> 
         # Five business days after Friday: the next Friday, end of business in New York.
         assert rma.due_at == local(friday + timedelta(days=7), 17, 0)
 
-        # Its workflow ends with the delivery; the RMA goes on in its own.
-        assert (await handle.result()).state == "delivered"
+        # Delivered, its workflow waits for the RMA it opened (the defective part's return).
+        assert (await handle.query("shipment", result_type=Shipment)).state == "delivered"
+        rma_handle = stack.client.get_workflow_handle(rma.workflow_id)
+        assert (await rma_handle.query("rma", result_type=RmaReturn)).due_at == rma.due_at
 
 
 async def test_friday_before_a_monday_holiday_is_delivered_tuesday(
