@@ -1,0 +1,99 @@
+"""The field-service steps through HTTP (`POST /cases/{id}/{step}`, routed from STEP_BODIES):
+their answers show the field_service section; refusals are 409 and bad bodies 422."""
+
+from collections.abc import AsyncIterator
+from datetime import time, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
+
+from activities.inventory import tracking_number
+from api.app import create_app
+from api.auth import issue_api_key
+from tests.workflow.cases import example_policy
+from tests.workflow.field_service import (
+    Stack,
+    advance_to,
+    field_stack,
+    local,
+    next_weekday,
+    open_field_case,
+)
+
+CONTACT = {"name": "Sam Site", "email": "sam.site@acme.test"}
+
+
+@pytest.fixture
+async def stack(
+    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+) -> AsyncIterator[Stack]:
+    async with field_stack(own_env, engine, sqlite_url) as built:
+        yield built
+
+
+@pytest.fixture
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(stack.settings, engine=stack.engine, client=stack.client)
+    with Session(stack.engine) as session:
+        _row, secret = issue_api_key(session, "engineer", "field engineer")
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as client:
+            yield client
+
+
+async def post(
+    api: httpx.AsyncClient, case_id: str, step: str, body: dict[str, Any], status: int
+) -> dict[str, Any]:
+    response = await api.post(f"/cases/{case_id}/{step}", json=body)
+    assert response.status_code == status, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def test_field_service_steps_over_http(
+    stack: Stack, session: Session, api: httpx.AsyncClient
+) -> None:
+    policy = example_policy(session, "protelecom")
+    thursday = next_weekday(
+        policy.calendar("business"), await stack.env.get_current_time(), 3, time(14, 0)
+    )
+    await advance_to(stack.env, thursday - timedelta(minutes=5))
+    async with stack.worker() as worker:
+        premier = await open_field_case(
+            stack, session, worker, policy, "premier", region="north_america"
+        )
+        plus = await open_field_case(stack, session, worker, policy, "premier_plus")
+        await advance_to(stack.env, thursday)
+
+        case = await post(api, premier.id, "ship-part", {"sku": "AV-CAM-PTZ"}, 200)
+        (shipment,) = case["field_service"]["shipments"]
+        assert shipment["state"] == "scheduled" and shipment["ships_on"] == str(thursday.date())
+        assert shipment["tracking_number"] == tracking_number(shipment["workflow_id"])
+        assert case["notes"][-1]["actor"] != "system"
+
+        refused = await post(
+            api, premier.id, "dispatch-onsite", {"site": "HQ", "contact": CONTACT}, 409
+        )
+        assert "plan premier has no on-site dispatch" in refused["detail"]
+        invalid = await post(
+            api, premier.id, "ship-part", {"sku": "AV-CAM-PTZ", "quantity": 0}, 422
+        )
+        assert any(error["loc"][-1] == "quantity" for error in invalid["errors"])
+        unknown = await post(
+            api, premier.id, "receive-rma", {"rma_id": "RMA-X", "tracking_number": "1Z"}, 409
+        )
+        assert "has no RMA 'RMA-X'" in unknown["detail"]
+
+        case = await post(api, plus.id, "dispatch-onsite", {"site": "HQ", "contact": CONTACT}, 200)
+        (dispatch,) = case["field_service"]["dispatches"]
+        assert dispatch["state"] == "booked"
+        assert dispatch["due_at"] == local(thursday.date() + timedelta(days=1), 17, 0).isoformat()
