@@ -10,6 +10,9 @@ from temporalio.exceptions import ApplicationError
 from escalator.history import from_temporal, is_closed, store_archive
 from models.case_history import ArchiveRequest, ArchiveResult
 
+_POLLS = 40
+_POLL_SECONDS = 0.25
+
 
 class ArchiveActivities:
     def __init__(self, engine: Engine) -> None:
@@ -23,8 +26,14 @@ class ArchiveActivities:
         running: they fail and Temporal retries them. Rewriting an archive is idempotent.
         """
         client = activity.client()
-        description = await client.get_workflow_handle(request.case_id).describe()
-        if description.status == WorkflowExecutionStatus.RUNNING:
+        handle = client.get_workflow_handle(request.case_id)
+        # The case ends a moment after starting the archiver: wait a little before retrying.
+        for _attempt in range(_POLLS):
+            if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                break
+            activity.heartbeat()
+            await asyncio.sleep(_POLL_SECONDS)
+        else:
             raise ApplicationError(f"case {request.case_id} is still running", type="NotClosedYet")
         history = await from_temporal(client, request.case_id)
         if history is None:

@@ -218,7 +218,7 @@ class _Translator:
             f"policy {intake.get('policy')} version {argument.get('policy_version')}, "
             f"plan {intake.get('plan')}"
             + (f", severity {severity}" if severity else "")
-            + f"; received at {argument.get('received_at')}"
+            + f"; received at {_instant(argument.get('received_at'))}"
         )
         self.add(run, event, f"contact:{contact.get('email')}", "received", detail)
 
