@@ -10,6 +10,7 @@ workflow tasks that had started by then, and reads the reconstructed workflow's
 case through a workflow interceptor (the replayer answers no queries).
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,8 +84,10 @@ def make_replayer(
 
 
 def _describe(error: BaseException) -> str:
+    """The core's own sentence when it gives one ("[TMPRL1100] Nondeterminism error: ...")."""
     message = str(error) or type(error).__name__
-    return f"{type(error).__name__}: {message}"
+    inner = re.search(r'message: "(.*?)", source:', message)
+    return f"{type(error).__name__}: {inner.group(1) if inner else message}"
 
 
 async def replay_runs(

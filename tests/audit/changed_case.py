@@ -1,0 +1,21 @@
+"""A deliberately changed CaseWorkflow, for the replay test: it no longer acknowledges by e-mail.
+
+Registered under the same name, so replaying a recorded case against it must report
+that the history's commands do not match (the e-mail activity is missing).
+"""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.case import CaseInput, CaseResult
+    from workflows.case import CaseWorkflow
+
+
+@workflow.defn(name="CaseWorkflow")
+class ChangedCaseWorkflow(CaseWorkflow):
+    @workflow.run
+    async def run(self, case_input: CaseInput) -> CaseResult:
+        return await super().run(case_input)
+
+    async def _acknowledge_by_email(self) -> None:
+        return None
