@@ -211,12 +211,15 @@ class Arrived(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     technician: str = Field(min_length=1, max_length=200)
+    # Who reported it (the API sets it from the caller), so the child's history records it.
+    actor: str = Field(default="system", max_length=200)
 
 
 class Completed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     report: str = Field(min_length=1, max_length=100_000)
+    actor: str = Field(default="system", max_length=200)
 
 
 class Delivered(BaseModel):
@@ -225,3 +228,4 @@ class Delivered(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     at: AwareDatetime | None = None
+    actor: str = Field(default="system", max_length=200)

@@ -97,3 +97,29 @@ async def test_field_service_steps_over_http(
         (dispatch,) = case["field_service"]["dispatches"]
         assert dispatch["state"] == "booked"
         assert dispatch["due_at"] == local(thursday.date() + timedelta(days=1), 17, 0).isoformat()
+
+        # The technician's visit and the part's delivery, reported against their records.
+        visit = f"/cases/{plus.id}/dispatches/{dispatch['id']}"
+        early = await api.post(f"{visit}/completed", json={"report": "done"})
+        assert early.status_code == 409 and "arrived" in early.json()["detail"]
+        arrived = await api.post(f"{visit}/arrived", json={"technician": "Kim Tech"})
+        assert arrived.status_code == 200, arrived.text
+        (on_site,) = arrived.json()["field_service"]["dispatches"]
+        assert on_site["state"] == "arrived" and on_site["technician"] == "Kim Tech"
+        done = await api.post(f"{visit}/completed", json={"report": "Replaced the codec"})
+        assert done.json()["field_service"]["dispatches"][0]["state"] == "completed"
+        missing = await api.post(f"/cases/{plus.id}/dispatches/D-nope/arrived", json={})
+        assert missing.status_code in (404, 422)
+        missing = await api.post(
+            f"/cases/{plus.id}/dispatches/D-nope/arrived", json={"technician": "Kim"}
+        )
+        assert missing.status_code == 404
+
+        parcel = f"/cases/{premier.id}/shipments/{shipment['id']}/delivered"
+        not_yet = await api.post(parcel)
+        assert not_yet.status_code == 409 and "shipped" in not_yet.json()["detail"]
+        await advance_to(stack.env, thursday + timedelta(hours=1, minutes=1))
+        delivered = await api.post(parcel)
+        assert delivered.status_code == 200, delivered.text
+        (parcel_state,) = delivered.json()["field_service"]["shipments"]
+        assert parcel_state["state"] == "delivered" and parcel_state["delivered_at"]
