@@ -54,6 +54,7 @@ class ProjectionActivities:
             row.assignee = case.assignee
             row.subject = case.subject
             row.updated_at = case.updated_at
+            row.breached = any(target.breached for target in case.sla.values())
             row.document = case.model_dump(mode="json")
             row.revision = case.revision
             session.add(row)

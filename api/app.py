@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.problems import install_problem_handlers
-from api.routers import audit, cases, field_steps, health, policies, reports, steps
+from api.routers import audit, cases, field_steps, health, intake, policies, reports, steps
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
 
@@ -52,5 +52,6 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(steps.router)
     app.include_router(field_steps.router)
+    app.include_router(intake.router)
     app.include_router(policies.router)
     return app

@@ -41,6 +41,13 @@ def _api(args: argparse.Namespace) -> int:
     return 0
 
 
+def _smtp(_args: argparse.Namespace) -> int:
+    from escalator.smtp_intake import run_smtp
+
+    asyncio.run(run_smtp())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="escalator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default=None, help="bind address (default ESCALATOR_API_HOST)")
     api.add_argument("--port", type=int, default=None, help="port (default ESCALATOR_API_PORT)")
     api.set_defaults(run=_api)
+    smtp = commands.add_parser(
+        "smtp", help="run the inbound SMTP listener (ESCALATOR_SMTP_LISTEN_HOST/_PORT, 2525)"
+    )
+    smtp.set_defaults(run=_smtp)
     add_apikey_commands(commands)
     add_policy_commands(commands)
     add_audit_commands(commands)

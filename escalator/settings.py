@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "support@escalator.localhost"
+    # Inbound e-mail: the SMTP listener of `escalator up` / `escalator smtp`.
+    smtp_listen_host: str = "127.0.0.1"
+    smtp_listen_port: int = 2525
+    # Largest inbound message accepted, and largest attachment stored with a case (bytes);
+    # a larger attachment is listed but its bytes stay only in the kept raw message.
+    email_max_bytes: int = 25 * 1024 * 1024
+    attachment_max_bytes: int = 10 * 1024 * 1024
     # PagerDuty Events v2 compatible webhook for pages; empty disables paging.
     paging_url: str = ""
     # Example policies published by `escalator up` when the database has none.

@@ -146,6 +146,7 @@ def run_stack(settings: Settings, *, api_port: int, temporal_port: int, headless
         asyncio.run(wait_for_temporal(stack.temporal_address, settings.temporal_namespace))
         escalator = [sys.executable, "-m", "escalator"]
         stack.spawn("worker", [*escalator, "worker"])
+        stack.spawn("smtp", [*escalator, "smtp"])
         api = stack.spawn("api", [*escalator, "api", "--port", str(api_port)])
         base = f"http://127.0.0.1:{api_port}"
         wait_for_http(f"{base}/healthz", alive=lambda: api.process.poll() is None)
@@ -153,6 +154,8 @@ def run_stack(settings: Settings, *, api_port: int, temporal_port: int, headless
         if ui_port is not None:
             print(f"Temporal UI         http://127.0.0.1:{ui_port}")
         print(f"Temporal frontend   {stack.temporal_address}")
+        smtp = f"{settings.smtp_listen_host}:{settings.smtp_listen_port}"
+        print(f"Inbound SMTP        {smtp}")
         print(f"Logs                {stack.var}/*.log")
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:

@@ -150,6 +150,8 @@ class CaseSummary(BaseModel):
     subject: str
     received_at: datetime
     updated_at: datetime
+    # Some SLA target of the case is breached.
+    breached: bool = False
 
 
 class CaseInput(BaseModel):

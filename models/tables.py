@@ -53,6 +53,8 @@ class CaseRow(SQLModel, table=True):
     channel: str = Field(max_length=32)
     received_at: datetime = Field(sa_type=DateTime(), index=True)
     updated_at: datetime = Field(sa_type=DateTime())
+    # Some SLA target of the case is breached (`GET /cases?breached=true`).
+    breached: bool = Field(default=False, index=True)
     # The last projected `Case` resource, so listings never need a workflow query.
     document: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     # Monotonic per case: a late, retried projection never overwrites a newer one.

@@ -21,6 +21,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.attachments import with_attachments
 from api.auth import Identity, can_see, current_identity, opens_cases, visible_org
 from api.deps import get_app_settings, get_client, get_engine, get_session
 from api.problems import Problem, field_problem
@@ -71,7 +72,7 @@ def intake_sha256(intake: CaseIntake) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _check_against_policy(intake: CaseIntake, policy: PolicyVersionRow | None) -> None:
+def check_against_policy(intake: CaseIntake, policy: PolicyVersionRow | None) -> None:
     if policy is None:
         raise field_problem(["body", "policy"], f"no published policy named {intake.policy!r}")
     plans = policy.body.get("plans") or {}
@@ -94,7 +95,7 @@ def _check_against_policy(intake: CaseIntake, policy: PolicyVersionRow | None) -
             )
 
 
-async def _case_once_recorded(
+async def case_once_recorded(
     handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str | None
 ) -> Case:
     """The case once it has its ticket number and its row (so a listing right after finds it)."""
@@ -150,7 +151,7 @@ async def open_case(
     # must not hold a pooled connection (20 concurrent retries would exhaust the pool).
     with Session(engine) as session:
         policy = policy_store.latest(session, intake.policy)
-    _check_against_policy(intake, policy)
+    check_against_policy(intake, policy)
     assert policy is not None
     keyed = idempotency_key is not None
     case_id = (
@@ -159,6 +160,33 @@ async def open_case(
         else idempotent_case_id(intake.org, idempotency_key)
     )
     digest = intake_sha256(intake)
+    handle, started = await start_case(client, settings, intake, policy, case_id, now, digest)
+    if not started:
+        if not keyed:
+            raise RuntimeError(f"a fresh case id {case_id} was already taken")
+        description = await handle.describe()
+        if await description.memo_value(INTAKE_MEMO, default=None) != digest:
+            raise Problem(
+                409,
+                "Idempotency-Key: already used for a different request body "
+                f"(case {case_id}); send a new key for a new case",
+            )
+        response.status_code = 200
+    return await case_once_recorded(handle, INTAKE_UPDATE_ID if keyed else None)
+
+
+async def start_case(
+    client: Client,
+    settings: Settings,
+    intake: CaseIntake,
+    policy: PolicyVersionRow,
+    case_id: str,
+    now: datetime,
+    digest: str,
+) -> tuple[WorkflowHandle[CaseWorkflow, CaseResult], bool]:
+    """Start the case's workflow; (its handle, True), or (the handle, False) when a workflow
+    with this id exists: the workflow id is the idempotency record, and Temporal lets exactly
+    one start win. E-mail and alert intake open their cases here too."""
     try:
         handle = await client.start_workflow(
             CaseWorkflow.run,
@@ -175,20 +203,9 @@ async def open_case(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             memo={INTAKE_MEMO: digest},
         )
-    except WorkflowAlreadyStartedError as error:
-        if not keyed:
-            raise
-        # The workflow id is the idempotency record: Temporal lets exactly one start win.
-        handle = client.get_workflow_handle(case_id)
-        description = await handle.describe()
-        if await description.memo_value(INTAKE_MEMO, default=None) != digest:
-            raise Problem(
-                409,
-                "Idempotency-Key: already used for a different request body "
-                f"(case {case_id}); send a new key for a new case",
-            ) from error
-        response.status_code = 200
-    return await _case_once_recorded(handle, INTAKE_UPDATE_ID if keyed else None)
+    except WorkflowAlreadyStartedError:
+        return client.get_workflow_handle(case_id), False
+    return handle, True
 
 
 async def visible_case(case_id: str, identity: Identity, client: Client) -> Case:
@@ -213,8 +230,9 @@ async def get_case(
     case_id: str,
     identity: Identity = Depends(current_identity),
     client: Client = Depends(get_client),
+    engine: Engine = Depends(get_engine),
 ) -> Case:
-    return await visible_case(case_id, identity, client)
+    return await with_attachments(engine, await visible_case(case_id, identity, client))
 
 
 def _encode_cursor(row: CaseRow) -> str:
@@ -240,6 +258,9 @@ def list_cases(
     policy: str | None = None,
     tier: str | None = None,
     assignee: str | None = None,
+    breached: bool | None = Query(
+        None, description="true: cases with a breached SLA target; false: cases with none"
+    ),
     q: str | None = Query(
         None,
         min_length=1,
@@ -274,6 +295,7 @@ def list_cases(
         "policy": policy,
         "tier": tier,
         "assignee": assignee,
+        "breached": breached,
     }
     for name, value in filters.items():
         if value is not None:

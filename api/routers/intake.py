@@ -1,0 +1,157 @@
+"""`/intake`: cases from e-mail (a raw RFC 5322 message) and from Alertmanager alerts.
+
+The SMTP listener (escalator/smtp_intake.py) feeds the same e-mail intake. A
+message that cannot become a case or a reply is kept and listed by
+`GET /intake/messages`, never dropped.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+
+from api.attachments import with_attachments
+from api.auth import Identity, current_identity, opens_cases, visible_org
+from api.deps import get_app_settings, get_client, get_engine, get_session
+from api.problems import Problem
+from escalator.alert_intake import AlertIntake, AlertResults
+from escalator.mail_intake import MailIntake
+from escalator.settings import Settings
+from models.alerts import AlertmanagerWebhook
+from models.case import Case
+from models.intake_tables import InboundMessageRow
+
+router = APIRouter(
+    prefix="/intake",
+    tags=["intake"],
+    dependencies=[Depends(current_identity)],
+    responses={
+        401: {"description": "No API key, or an unknown or revoked one"},
+        403: {"description": "The key's role, or a partner's organisation, may not do this"},
+    },
+)
+
+MAIL_TYPES = ("message/rfc822", "text/plain", "application/octet-stream")
+
+
+class InboundMessage(BaseModel):
+    """A received e-mail and what became of it."""
+
+    id: int
+    received_at: datetime
+    via: str
+    message_id: str | None
+    sender: str | None
+    recipients: str | None
+    subject: str | None
+    status: str
+    reason: str | None
+    case_id: str | None
+
+
+class InboundMessageList(BaseModel):
+    items: list[InboundMessage]
+
+
+@router.post(
+    "/email",
+    status_code=201,
+    response_model=Case,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+    responses={
+        200: {"description": "A reply (the subject's ticket number) on its case, or a redelivery"},
+        202: {
+            "description": "Kept without action (unreadable, unknown sender or recipient, "
+            "a case that takes no reply): the reason is listed by GET /intake/messages",
+            "model": InboundMessage,
+        },
+        404: {"description": "A partner's message naming another organisation's ticket"},
+        413: {"description": "The message exceeds ESCALATOR_EMAIL_MAX_BYTES"},
+        415: {"description": "The body is not `message/rfc822`"},
+    },
+)
+async def email(
+    request: Request,
+    response: Response,
+    identity: Identity = Depends(opens_cases),
+    engine: Engine = Depends(get_engine),
+    client: Client = Depends(get_client),
+    settings: Settings = Depends(get_app_settings),
+) -> Case | Response:
+    """A raw e-mail: a new case (201), a reply on the case of its ticket number (200)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in MAIL_TYPES:
+        raise Problem(
+            415,
+            f"content-type: send the raw message as message/rfc822, not {kind or 'nothing'}",
+            [{"loc": ["header", "content-type"], "msg": "must be message/rfc822"}],
+        )
+    raw = await request.body()
+    if len(raw) > settings.email_max_bytes:
+        raise Problem(413, f"body: the message exceeds {settings.email_max_bytes} bytes")
+    result = await MailIntake(engine, client, settings).receive(
+        raw, "http", only_org=visible_org(identity)
+    )
+    if result.case is None:
+        with Session(engine) as session:
+            row = session.get(InboundMessageRow, result.message_id)
+        assert row is not None
+        kept = InboundMessage.model_validate(row, from_attributes=True)
+        return Response(kept.model_dump_json(), status_code=202, media_type="application/json")
+    if not (result.outcome == "opened" and result.created):
+        response.status_code = 200
+    return await with_attachments(engine, result.case)
+
+
+@router.get("/messages", response_model=InboundMessageList)
+def messages(
+    identity: Identity = Depends(current_identity),
+    session: Session = Depends(get_session),
+    status: Literal["received", "opened", "replied", "noted", "kept"] | None = Query(
+        None, description="kept: the messages nothing could be done with, and why"
+    ),
+    limit: int = Query(50, ge=1, le=200),
+) -> InboundMessageList:
+    """Received e-mail, newest first (partners: the messages that reached their cases)."""
+    query = select(InboundMessageRow)
+    if visible_org(identity) is not None:
+        raise Problem(403, "reading the inbound mailbox needs the engineer or auditor role")
+    if status is not None:
+        query = query.where(InboundMessageRow.status == status)
+    rows = session.exec(query.order_by(col(InboundMessageRow.id).desc()).limit(limit)).all()
+    return InboundMessageList(
+        items=[InboundMessage.model_validate(row, from_attributes=True) for row in rows]
+    )
+
+
+@router.post(
+    "/alerts",
+    response_model=AlertResults,
+    responses={422: {"description": "A malformed payload, or an unknown policy or organisation"}},
+)
+async def alerts(
+    hook: AlertmanagerWebhook,
+    policy: str = Query(
+        ..., min_length=1, max_length=64, description="the policy whose cases alerts open"
+    ),
+    org: str | None = Query(
+        None, min_length=1, max_length=128, description="the organisation, unless labelled `org`"
+    ),
+    identity: Identity = Depends(opens_cases),
+    engine: Engine = Depends(get_engine),
+    client: Client = Depends(get_client),
+    settings: Settings = Depends(get_app_settings),
+) -> AlertResults:
+    """An Alertmanager webhook: each alert opens a case, or adds to the case of its firing."""
+    return await AlertIntake(engine, client, settings).receive(
+        hook, policy, org, visible_org(identity)
+    )

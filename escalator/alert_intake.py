@@ -1,0 +1,204 @@
+"""Monitoring intake: Alertmanager alerts open cases, repeats and resolutions are noted on them.
+
+One firing of an alert (its fingerprint and start) is one case: its case id is
+derived from them, so the workflow id is the deduplication record. A repeat
+notification adds a note to that case, a resolved alert notes its end.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.problems import Problem, field_problem
+from api.routers.cases import (
+    case_once_recorded,
+    check_against_policy,
+    idempotent_case_id,
+    intake_sha256,
+    start_case,
+)
+from api.routers.steps import apply_step
+from escalator import policy_store
+from escalator.mail_intake import Kept, plan_of
+from escalator.settings import Settings
+from models.alerts import Alert, AlertmanagerWebhook, alert_severity
+from models.case import CaseIntake, Contact
+from models.policy import Policy
+from models.policy_intake import MonitoringIntake
+from models.registry import AuthorisedContactRow
+from models.steps import AddNote
+from models.tables import PolicyVersionRow
+
+log = logging.getLogger("escalator.intake.alerts")
+
+
+class AlertOutcome(BaseModel):
+    fingerprint: str
+    status: Literal["firing", "resolved"]
+    # opened: a new case; noted: a note on the alert's case; skipped: nothing to do (why).
+    outcome: Literal["opened", "noted", "skipped"]
+    case_id: str | None = None
+    ticket_number: str | None = None
+    reason: str | None = None
+
+
+class AlertResults(BaseModel):
+    results: list[AlertOutcome]
+
+
+@dataclass(frozen=True)
+class Target:
+    policy: PolicyVersionRow
+    monitoring: MonitoringIntake
+
+
+class AlertIntake:
+    def __init__(self, engine: Engine, client: Client, settings: Settings) -> None:
+        self.engine = engine
+        self.client = client
+        self.settings = settings
+
+    async def receive(
+        self, hook: AlertmanagerWebhook, policy: str, org: str | None, only_org: str | None
+    ) -> AlertResults:
+        target = await asyncio.to_thread(self._target, policy)
+        results = []
+        for index, alert in enumerate(hook.alerts):
+            alert_org = alert.labels.get("org") or hook.commonLabels.get("org") or org
+            if alert_org is None:
+                raise field_problem(
+                    ["body", "alerts", index, "labels", "org"],
+                    "no organisation: give the alert an `org` label or the `org` query parameter",
+                )
+            if only_org is not None and alert_org != only_org:
+                raise field_problem(
+                    ["body", "alerts", index, "labels", "org"],
+                    f"a partner key of {only_org!r} reports alerts of {only_org!r} only",
+                    403,
+                )
+            results.append(await self._one(target, alert, alert_org, index))
+        return AlertResults(results=results)
+
+    async def _one(self, target: Target, alert: Alert, org: str, index: int) -> AlertOutcome:
+        case_id = idempotent_case_id(org, f"alert:{alert.episode}")
+        outcome = AlertOutcome(
+            fingerprint=alert.fingerprint, status=alert.status, outcome="skipped", case_id=case_id
+        )
+        if alert.status == "resolved":
+            if not await self._exists(case_id):
+                return outcome.model_copy(
+                    update={"case_id": None, "reason": "resolved before any case was opened"}
+                )
+            ended = alert.endsAt.isoformat() if alert.endsAt else "now"
+            return await self._note(
+                outcome, case_id, f"alert {alert.fingerprint} resolved at {ended}", "resolved"
+            )
+        intake = await asyncio.to_thread(self._intake, target, alert, org, index)
+        handle, created = await start_case(
+            self.client,
+            self.settings,
+            intake,
+            target.policy,
+            case_id,
+            datetime.now(UTC),
+            intake_sha256(intake),
+        )
+        if not created:
+            return await self._note(
+                outcome, case_id, f"alert {alert.fingerprint} still firing: {alert.subject}", None
+            )
+        case = await case_once_recorded(handle, None)
+        log.info("alert %s opened case %s", alert.fingerprint, case_id)
+        return outcome.model_copy(update={"outcome": "opened", "ticket_number": case.ticket_number})
+
+    async def _note(
+        self, outcome: AlertOutcome, case_id: str, text: str, key: str | None
+    ) -> AlertOutcome:
+        note = AddNote(actor="monitoring", text=text)
+        try:
+            case = await apply_step(self.client, case_id, "add-note", note, "alerts", key)
+        except Problem as refused:
+            if refused.status != 409:
+                raise
+            return outcome.model_copy(update={"reason": refused.detail})
+        return outcome.model_copy(update={"outcome": "noted", "ticket_number": case.ticket_number})
+
+    async def _exists(self, case_id: str) -> bool:
+        try:
+            await self.client.get_workflow_handle(case_id).describe()
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
+
+    def _target(self, name: str) -> Target:
+        with Session(self.engine) as session:
+            row = policy_store.latest(session, name)
+        if row is None:
+            raise field_problem(["query", "policy"], f"no published policy named {name!r}")
+        monitoring = Policy.model_validate(row.body).intake.monitoring
+        if monitoring is None:
+            raise field_problem(
+                ["query", "policy"], f"policy {name!r} has no intake.monitoring mapping"
+            )
+        return Target(row, monitoring)
+
+    def _intake(self, target: Target, alert: Alert, org: str, index: int) -> CaseIntake:
+        with Session(self.engine) as session:
+            try:
+                plan = target.monitoring.plan or plan_of(session, org, target.policy)
+            except Kept as error:
+                raise field_problem(["query", "policy"], str(error)) from error
+            contact = self._contact(session, alert, org, index)
+        try:
+            intake = CaseIntake(
+                policy=target.policy.name,
+                plan=plan,
+                org=org,
+                severity=alert_severity(target.monitoring, alert),
+                channel="monitoring",
+                subject=alert.subject or alert.fingerprint,
+                description=alert.description or alert.fingerprint,
+                contact=contact,
+                received_at=min(alert.startsAt, datetime.now(UTC)),
+            )
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise field_problem(
+                ["body", "alerts", index, *map(str, first["loc"])], first["msg"]
+            ) from error
+        check_against_policy(intake, target.policy)
+        return intake
+
+    def _contact(self, session: Session, alert: Alert, org: str, index: int) -> Contact:
+        """Who hears about the case: the alert's `contact_email` label or annotation, else the
+        organisation's first authorised contact."""
+        email = alert.labels.get("contact_email") or alert.annotations.get("contact_email")
+        if email:
+            try:
+                return Contact(name=alert.labels.get("contact_name") or email, email=email)
+            except ValidationError as error:
+                raise field_problem(
+                    ["body", "alerts", index, "labels", "contact_email"], "is not an e-mail address"
+                ) from error
+        row = session.exec(
+            select(AuthorisedContactRow)
+            .where(AuthorisedContactRow.org == org)
+            .order_by(col(AuthorisedContactRow.id))
+        ).first()
+        if row is None:
+            raise field_problem(
+                ["body", "alerts", index, "labels", "contact_email"],
+                f"no contact: label the alert with contact_email, or register an authorised "
+                f"contact of {org!r}",
+            )
+        return Contact(name=row.name or row.email, email=row.email)

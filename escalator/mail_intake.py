@@ -1,0 +1,361 @@
+"""E-mail intake: a raw message becomes a new case, a reply on its case, or a kept message.
+
+Used by `POST /intake/email` and by the SMTP listener (escalator/smtp_intake.py).
+Every message is stored raw first, so nothing received is lost; then:
+
+- a subject carrying a known ticket number ("Re: ZSU-000042 ...") is a
+  `customer-reply` on that case (a note when the case is not waiting on the
+  customer), if the sender belongs to the case's organisation;
+- otherwise the policy whose `intake.email_addresses` lists a recipient opens a
+  case for the sender's organisation (an authorised contact's, or the one whose
+  contacts share the sender's domain: the workflow marks such a case billable);
+- anything else is kept with the reason, logged, and listed by `GET /intake/messages`.
+"""
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+
+from api.problems import Problem
+from api.routers.cases import (
+    case_once_recorded,
+    check_against_policy,
+    idempotent_case_id,
+    intake_sha256,
+    start_case,
+)
+from api.routers.steps import apply_step
+from escalator import policy_store
+from escalator.settings import Settings
+from models.case import Case, CaseIntake, Contact
+from models.inbound_mail import InboundMail, UnreadableMail, parse_mail
+from models.intake_tables import AttachmentRow, InboundMessageRow
+from models.policy import Policy
+from models.registry import AuthorisedContactRow, CoverageRow
+from models.steps import AddNote, CustomerReply
+from models.tables import CaseRow, PolicyVersionRow, TicketRow
+
+log = logging.getLogger("escalator.intake.email")
+
+Outcome = Literal["opened", "replied", "noted", "kept"]
+
+
+@dataclass(frozen=True)
+class MailResult:
+    outcome: Outcome
+    message_id: int
+    case: Case | None = None
+    # A new case (False when a redelivered message found the case it had opened).
+    created: bool = False
+    reason: str | None = None
+
+
+class NotStored(Exception):
+    """The database refused the raw message: the sender must retry (SMTP 451)."""
+
+
+class Kept(Exception):
+    """The message cannot be acted on; it stays in `inbound_messages` with this reason."""
+
+
+@dataclass(frozen=True)
+class Route:
+    policy: PolicyVersionRow
+    org: str
+    plan: str
+
+
+def plan_of(session: Session, org: str, policy: PolicyVersionRow) -> str:
+    """The organisation's plan in the registry (its newest coverage naming a plan of this
+    policy); else the policy's first plan, its default for clients the registry lacks."""
+    plans = policy.body.get("plans")
+    known = list(plans) if isinstance(plans, dict) else []
+    covered = session.exec(
+        select(CoverageRow.plan)
+        .where(CoverageRow.org == org)
+        .where(col(CoverageRow.plan).in_(known))
+        .order_by(col(CoverageRow.expires_at).desc())
+    ).first()
+    if covered is not None:
+        return covered
+    if not known:
+        raise Kept(f"policy {policy.name!r} has no plan")
+    return known[0]
+
+
+class MailIntake:
+    def __init__(self, engine: Engine, client: Client, settings: Settings) -> None:
+        self.engine = engine
+        self.client = client
+        self.settings = settings
+
+    async def receive(
+        self,
+        raw: bytes,
+        via: Literal["smtp", "http"],
+        envelope_recipients: list[str] | None = None,
+        only_org: str | None = None,
+    ) -> MailResult:
+        """Keep `raw`, then act on it. `only_org`: a partner's organisation, the only one whose
+        cases its message may open or reach (another's answers 403, a ticket of another 404)."""
+        try:
+            row_id, received_at = await asyncio.to_thread(self._keep_raw, raw, via)
+        except Exception as error:
+            raise NotStored(f"the message could not be stored: {error}") from error
+        try:
+            mail = parse_mail(raw, envelope_recipients)
+            await asyncio.to_thread(self._describe, row_id, mail)
+            return await self._act(row_id, received_at, mail, only_org)
+        except (UnreadableMail, Kept) as error:
+            return await self._kept(row_id, str(error))
+        except Problem as problem:
+            await self._kept(row_id, problem.detail)
+            raise
+        except Exception as error:
+            # Temporal or the database failed us: the message stays kept, with why.
+            log.exception("inbound message %s could not be processed", row_id)
+            await self._kept(row_id, f"processing failed: {type(error).__name__}: {error}")
+            raise
+
+    # -- acting on a message -------------------------------------------------------------------
+
+    async def _act(
+        self, row_id: int, received_at: datetime, mail: InboundMail, only_org: str | None
+    ) -> MailResult:
+        ticket = mail.ticket_number
+        case_id = await asyncio.to_thread(self._case_of_ticket, ticket) if ticket else None
+        if case_id is not None:
+            return await self._reply(row_id, mail, case_id, only_org)
+        route = await asyncio.to_thread(self._route, mail)
+        if only_org is not None and route.org != only_org:
+            raise Problem(
+                403,
+                f"a partner key of {only_org!r} sends mail for {only_org!r} only; "
+                f"{mail.sender_email} belongs to {route.org!r}",
+            )
+        return await self._open(row_id, received_at, mail, route)
+
+    async def _open(
+        self, row_id: int, received_at: datetime, mail: InboundMail, route: Route
+    ) -> MailResult:
+        policy = Policy.model_validate(route.policy.body)
+        first = await asyncio.to_thread(self._first_receipt, mail, received_at)
+        try:
+            intake = self._intake(mail, route, policy, first)
+        except ValidationError as error:
+            raise Kept(f"the message cannot open a case: {error.errors()[0]['msg']}") from error
+        check_against_policy(intake, route.policy)
+        content = f"{mail.sender_email}\n{mail.subject}\n{mail.text}"
+        key = f"email:{mail.message_id or hashlib.sha256(content.encode()).hexdigest()}"
+        case_id = idempotent_case_id(route.org, key)
+        handle, created = await start_case(
+            self.client,
+            self.settings,
+            intake,
+            route.policy,
+            case_id,
+            datetime.now(UTC),
+            intake_sha256(intake),
+        )
+        case = await case_once_recorded(handle, None)
+        await asyncio.to_thread(self._finish, row_id, "opened", case.id, mail)
+        log.info("message %s opened case %s (%s)", row_id, case.id, case.ticket_number)
+        return MailResult("opened", row_id, case, created=created)
+
+    @staticmethod
+    def _intake(mail: InboundMail, route: Route, policy: Policy, first: datetime) -> CaseIntake:
+        return CaseIntake(
+            policy=route.policy.name,
+            plan=route.plan,
+            org=route.org,
+            channel="email",
+            subject=mail.subject or "(no subject)",
+            description=mail.text or mail.subject or "(the message has no text)",
+            contact=Contact(name=mail.sender_name, email=mail.sender_email),
+            fields=mail.fields({f.name for f in policy.intake.fields}),
+            received_at=first,
+        )
+
+    async def _reply(
+        self, row_id: int, mail: InboundMail, case_id: str, only_org: str | None
+    ) -> MailResult:
+        org, contact = await asyncio.to_thread(self._case_org, case_id)
+        if only_org is not None and org != only_org:
+            raise Problem(404, f"no case with ticket number {mail.ticket_number}")
+        sender_org = await asyncio.to_thread(self._org_of_sender, mail.sender_email)
+        if sender_org != org and mail.sender_email != contact:
+            raise Kept(
+                f"{mail.sender_email} wrote about {mail.ticket_number} "
+                f"but is not a contact of {org!r}"
+            )
+        actor = f"email:{mail.sender_email}"
+        text = (mail.text or mail.subject or "(the message has no text)")[:100_000]
+        key = mail.message_id or hashlib.sha256(text.encode()).hexdigest()
+        reply = CustomerReply(actor=actor, message=text, fields=mail.fields(set()))
+        try:
+            case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
+            outcome: Outcome = "replied"
+        except Problem as refused:
+            if refused.status != 409:
+                raise
+            note = AddNote(actor=actor, text=f"e-mail from {mail.sender_email}: {text}"[:100_000])
+            try:
+                case = await apply_step(self.client, case_id, "add-note", note, "email-note", key)
+            except Problem as closed:
+                if closed.status != 409:
+                    raise
+                raise Kept(f"case {mail.ticket_number} takes no reply: {closed.detail}") from None
+            outcome = "noted"
+        await asyncio.to_thread(self._finish, row_id, outcome, case_id, mail)
+        log.info("message %s %s on case %s", row_id, outcome, case_id)
+        return MailResult(outcome, row_id, case)
+
+    async def _kept(self, row_id: int, reason: str) -> MailResult:
+        await asyncio.to_thread(self._mark_kept, row_id, reason)
+        log.warning("inbound message %s kept without action: %s", row_id, reason)
+        return MailResult("kept", row_id, reason=reason)
+
+    # -- the database (run in threads) ---------------------------------------------------------
+
+    def _keep_raw(self, raw: bytes, via: str) -> tuple[int, datetime]:
+        now = datetime.now(UTC)
+        with Session(self.engine) as session:
+            row = InboundMessageRow(
+                received_at=now, via=via, sha256=hashlib.sha256(raw).hexdigest(), raw=raw
+            )
+            session.add(row)
+            session.commit()
+            assert row.id is not None
+            return row.id, now
+
+    def _describe(self, row_id: int, mail: InboundMail) -> None:
+        with Session(self.engine) as session:
+            row = session.get(InboundMessageRow, row_id)
+            assert row is not None
+            row.message_id = mail.message_id
+            row.sender = mail.sender_email
+            row.recipients = ", ".join(mail.recipients)
+            row.subject = mail.subject
+            session.add(row)
+            session.commit()
+
+    def _mark_kept(self, row_id: int, reason: str) -> None:
+        with Session(self.engine) as session:
+            row = session.get(InboundMessageRow, row_id)
+            assert row is not None
+            row.status, row.reason = "kept", reason
+            session.add(row)
+            session.commit()
+
+    def _first_receipt(self, mail: InboundMail, default: datetime) -> datetime:
+        """When this Message-ID first arrived: a redelivery describes the same case."""
+        if mail.message_id is None:
+            return default
+        with Session(self.engine) as session:
+            first = session.exec(
+                select(func.min(InboundMessageRow.received_at)).where(
+                    InboundMessageRow.message_id == mail.message_id
+                )
+            ).first()
+        if not isinstance(first, datetime):
+            return default
+        return first if first.tzinfo else first.replace(tzinfo=UTC)
+
+    def _case_of_ticket(self, ticket: str) -> str | None:
+        with Session(self.engine) as session:
+            row = session.exec(select(TicketRow).where(TicketRow.ticket_number == ticket)).first()
+        return row.case_id if row else None
+
+    def _case_org(self, case_id: str) -> tuple[str, str | None]:
+        """The case's organisation and contact e-mail, from the read model."""
+        with Session(self.engine) as session:
+            row = session.get(CaseRow, case_id)
+        if row is None:
+            raise Kept(f"case {case_id} is not in the read model yet")
+        contact = row.document.get("contact")
+        email = contact.get("email") if isinstance(contact, dict) else None
+        return row.org, str(email).lower() if email else None
+
+    def _org_of_sender(self, sender: str) -> str | None:
+        """An authorised contact's organisation; else the one organisation whose contacts
+        share the sender's domain (the workflow then finds the sender unauthorised)."""
+        with Session(self.engine) as session:
+            exact = session.exec(
+                select(AuthorisedContactRow.org).where(
+                    func.lower(AuthorisedContactRow.email) == sender
+                )
+            ).first()
+            if exact is not None:
+                return exact
+            domain = sender.rpartition("@")[2]
+            orgs = set(
+                session.exec(
+                    select(AuthorisedContactRow.org).where(
+                        func.lower(AuthorisedContactRow.email).like(f"%@{domain}")
+                    )
+                ).all()
+            )
+        return orgs.pop() if len(orgs) == 1 else None
+
+    def _route(self, mail: InboundMail) -> Route:
+        with Session(self.engine) as session:
+            policy = self._policy_for(session, mail.recipients)
+            org = self._org_of_sender(mail.sender_email)
+            if org is None:
+                raise Kept(f"no organisation is known for the sender {mail.sender_email}")
+            plan = plan_of(session, org, policy)
+        return Route(policy=policy, org=org, plan=plan)
+
+    def _policy_for(self, session: Session, recipients: list[str]) -> PolicyVersionRow:
+        for summary in policy_store.list_policies(session):
+            row = policy_store.latest(session, summary.name)
+            intake = row.body.get("intake") if row else None
+            addresses = intake.get("email_addresses") if isinstance(intake, dict) else None
+            if row is not None and isinstance(addresses, list):
+                if {str(a).lower() for a in addresses} & set(recipients):
+                    return row
+        raise Kept(f"no policy takes mail for {', '.join(recipients)}")
+
+    def _finish(self, row_id: int, outcome: Outcome, case_id: str, mail: InboundMail) -> None:
+        """Record the outcome and store the message's files with the case, once per message
+        (a redelivery of a Message-ID already acted on adds none)."""
+        limit = self.settings.attachment_max_bytes
+        with Session(self.engine) as session:
+            row = session.get(InboundMessageRow, row_id)
+            assert row is not None
+            row.status, row.case_id = outcome, case_id
+            session.add(row)
+            earlier = (
+                mail.message_id is not None
+                and session.exec(
+                    select(InboundMessageRow.id)
+                    .where(InboundMessageRow.message_id == mail.message_id)
+                    .where(InboundMessageRow.case_id == case_id)
+                    .where(col(InboundMessageRow.id) != row_id)
+                ).first()
+            )
+            if not earlier:
+                for file in mail.files:
+                    small = len(file.content) <= limit
+                    session.add(
+                        AttachmentRow(
+                            case_id=case_id,
+                            inbound_message_id=row_id,
+                            filename=file.filename,
+                            content_type=file.content_type,
+                            size=len(file.content),
+                            sha256=hashlib.sha256(file.content).hexdigest(),
+                            stored=small,
+                            content=file.content if small else None,
+                            received_at=row.received_at,
+                        )
+                    )
+            session.commit()

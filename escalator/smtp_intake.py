@@ -1,0 +1,85 @@
+"""The inbound SMTP listener (aiosmtpd): every message delivered to it goes to e-mail intake.
+
+`escalator smtp` runs it alone; `escalator up` runs it as one of its children.
+A message is answered 250 once it is stored (whatever then becomes of it:
+a case, a reply, or kept with its reason); 451 only if it could not be stored,
+so the sender retries and nothing is lost.
+"""
+
+import asyncio
+import logging
+import signal
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from temporalio.client import Client
+
+from escalator.db import engine_from_url
+from escalator.mail_intake import MailIntake, NotStored
+from escalator.settings import Settings, get_settings
+
+log = logging.getLogger("escalator.smtp")
+
+
+class IntakeHandler:
+    """aiosmtpd's handler: DATA goes to `MailIntake`, with the envelope's recipients."""
+
+    def __init__(self, intake: MailIntake) -> None:
+        self.intake = intake
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        data = raw if isinstance(raw, bytes) else str(raw or "").encode()
+        recipients = [str(r).lower() for r in envelope.rcpt_tos]
+        try:
+            result = await self.intake.receive(data, "smtp", envelope_recipients=recipients)
+        except NotStored:
+            log.exception("inbound message from %s not stored", envelope.mail_from)
+            return "451 Requested action aborted: local error in processing; try again later"
+        except Exception:
+            # Stored (kept, with the error as its reason) unless storing itself failed.
+            log.exception("inbound message from %s not processed", envelope.mail_from)
+            return "250 Message accepted; kept for a person to look at"
+        return f"250 Message accepted ({result.outcome}, inbound {result.message_id})"
+
+
+async def start_listener(
+    intake: MailIntake, host: str, port: int, max_bytes: int
+) -> asyncio.Server:
+    """Listen on `host`:`port` in the running loop; the caller closes the server."""
+    loop = asyncio.get_running_loop()
+    handler = IntakeHandler(intake)
+    return await loop.create_server(
+        lambda: SMTP(handler, data_size_limit=max_bytes, hostname="escalator", ident="Escalator"),
+        host=host,
+        port=port,
+    )
+
+
+async def run_smtp(settings: Settings | None = None) -> None:
+    """Run the listener until SIGINT or SIGTERM."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    engine = engine_from_url(settings.database_url)
+    client = await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        lazy=True,
+    )
+    intake = MailIntake(engine, client, settings)
+    server = await start_listener(
+        intake, settings.smtp_listen_host, settings.smtp_listen_port, settings.email_max_bytes
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print(
+        f"SMTP intake listening on {settings.smtp_listen_host}:{settings.smtp_listen_port}",
+        flush=True,
+    )
+    async with server:
+        await stop.wait()
+    engine.dispose()
