@@ -49,6 +49,10 @@ STEP_KINDS = {
 }
 # Updates that are plumbing, not steps.
 INTERNAL_UPDATES = {"intake_recorded"}
+# Read-model writes and child-to-case reports: what they carry shows as the case's
+# field-service records change (dispatch booked, shipment shipped, RMA received ...).
+INTERNAL_ACTIVITIES = {"project_case", "record_shipment", "record_rma", "record_dispatch"}
+INTERNAL_SIGNALS = {"field_service"}
 FIELD_SERVICE = {"dispatches": "dispatch", "shipments": "shipment", "rmas": "rma"}
 
 
@@ -182,6 +186,8 @@ class _Translator:
                     )
             elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
                 signal = event.workflow_execution_signaled_event_attributes
+                if signal.signal_name in INTERNAL_SIGNALS:
+                    continue
                 argument = _first(signal.input)
                 actor = argument.get("actor", SYSTEM) if isinstance(argument, dict) else SYSTEM
                 name = signal.signal_name
@@ -254,8 +260,8 @@ class _Translator:
         self, run: RunHistory, event: HistoryEvent, name: str, argument: Any, result: Any
     ) -> None:
         request = argument if isinstance(argument, dict) else {}
-        if name == "project_case":
-            return  # read as a snapshot when scheduled
+        if name in INTERNAL_ACTIVITIES:
+            return  # the case snapshot (read when scheduled) says what changed
         if name == "allocate_ticket_number":
             self.add(run, event, SYSTEM, "ticket_allocated", f"ticket {result} allocated")
         elif name == "send_email":

@@ -53,7 +53,7 @@ def expected_timeline(start: datetime) -> list[tuple[datetime, str, str, str]]:
         (mon(9, 0), "system", "acknowledged_by_email", "acknowledged by e-mail to ada@acme.test"),
         (mon(9, 10), ada, "acknowledged", "acknowledged by engineer:ada"),
         (mon(9, 20), ada, "triaged", "triaged as critical, priority high by engineer:ada"),
-        (mon(9, 30), ada, "assigned", "assigned to ada by engineer:ada"),
+        (mon(9, 29), ada, "assigned", "assigned to ada by engineer:ada"),
         (mon(9, 40), ada, "information_requested",
          "asked the customer for information (call_examples): Please send call examples."),
         (mon(9, 40), "system", "customer_emailed", "e-mail to ada@acme.test: Information needed"),
