@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -15,7 +15,16 @@ from escalator import policy_store
 from models.policy_errors import PolicyError
 from models.tables import PolicyVersionRow
 
-router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[Depends(current_identity)])
+router = APIRouter(
+    prefix="/policies",
+    tags=["policies"],
+    dependencies=[Depends(current_identity)],
+    responses={
+        401: {"description": "No API key, or an unknown or revoked one"},
+        403: {"description": "Publishing needs the manager role"},
+    },
+)
+NO_POLICY: dict[int | str, dict[str, str]] = {404: {"description": "No such policy or version"}}
 
 # A policy is a few hundred lines; anything much larger is a mistake or an attack.
 MAX_POLICY_BYTES = 1_000_000
@@ -68,7 +77,10 @@ _BODY_DOC: dict[str, Any] = {
     status_code=201,
     response_model=PublishedPolicy,
     openapi_extra=_BODY_DOC,
-    responses={200: {"description": "Same text as the latest version, which is returned"}},
+    responses={
+        200: {"description": "Same text as the latest version, which is returned"},
+        422: {"description": "Not a valid policy: every error with its path in the file"},
+    },
 )
 async def publish_policy(
     request: Request,
@@ -103,7 +115,7 @@ def list_policies(session: Session = Depends(get_session)) -> list[PolicyListIte
     ]
 
 
-@router.get("/{name}", response_model=PolicyVersion)
+@router.get("/{name}", response_model=PolicyVersion, responses=NO_POLICY)
 def latest_version(name: str, session: Session = Depends(get_session)) -> PolicyVersion:
     row = policy_store.latest(session, name)
     if row is None:
@@ -111,8 +123,13 @@ def latest_version(name: str, session: Session = Depends(get_session)) -> Policy
     return _version(session, row)
 
 
-@router.get("/{name}/versions/{version}", response_model=PolicyVersion)
-def one_version(name: str, version: int, session: Session = Depends(get_session)) -> PolicyVersion:
+@router.get("/{name}/versions/{version}", response_model=PolicyVersion, responses=NO_POLICY)
+def one_version(
+    name: str,
+    # Versions are numbered from 1; a number beyond any column's range is a 422, not a 500.
+    version: int = Path(ge=1, le=2**31 - 1),
+    session: Session = Depends(get_session),
+) -> PolicyVersion:
     row = policy_store.get(session, name, version)
     if row is None:
         raise Problem(404, f"policy {name!r} has no version {version}")
