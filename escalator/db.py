@@ -53,4 +53,4 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str) -> None:
     """Bring the schema at `url` to the newest migration."""
     _ensure_sqlite_folder(normalise_url(url))
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")

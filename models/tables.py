@@ -8,7 +8,7 @@ search and reports. Policy versions and ticket sequences are owned here.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Dialect, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Dialect, Index, UniqueConstraint
 from sqlalchemy import DateTime as SqlDateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -38,6 +38,12 @@ class CaseRow(SQLModel, table=True):
     """One row per case, written by the projection activity after each change."""
 
     __tablename__ = "cases"
+    # Listing filters served in list order, newest first (migration 0007).
+    __table_args__ = (
+        Index("ix_cases_org_received", "org", "received_at", "id"),
+        Index("ix_cases_status_received", "status", "received_at", "id"),
+        Index("ix_cases_breached_received", "breached", "received_at", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     ticket_number: str | None = Field(default=None, index=True, max_length=32)
