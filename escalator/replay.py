@@ -31,7 +31,7 @@ from temporalio.worker import (
 from models.case import Case
 from models.case_history import CaseHistory, RunHistory
 from worker import workflow_runner
-from workflows import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,6 @@
-"""Workflows: case lifecycle and field service, deterministic and free of I/O."""
+"""Workflows: case lifecycle and field service, deterministic and free of I/O.
 
-from workflows.archive import ArchiveCaseWorkflow
-from workflows.case import CaseWorkflow
-from workflows.onsite_dispatch import OnSiteDispatchWorkflow
-from workflows.parts_shipment import PartsShipmentWorkflow
-from workflows.rma_return import RmaReturnWorkflow
-
-ALL_WORKFLOWS = [
-    CaseWorkflow,
-    ArchiveCaseWorkflow,
-    OnSiteDispatchWorkflow,
-    PartsShipmentWorkflow,
-    RmaReturnWorkflow,
-]
+This package imports nothing: Temporal's sandbox re-imports a workflow's module
+(and its package) for every workflow it runs, so each run pays only for its own
+module. The list the worker registers is in `workflows.registry`.
+"""
