@@ -36,6 +36,8 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/business_time.py
+	$(BIN)/python bench/list_cases.py
+	$(BIN)/python bench/case_throughput.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
