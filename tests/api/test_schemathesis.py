@@ -2,7 +2,8 @@
 
 Cases are generated from the schema (Hypothesis, through schemathesis) and sent
 in-process to the app wired to the time-skipping server, with an engineer's,
-a partner's, a manager's and an auditor's key, so authorisation, validation and the steps all run.
+a partner's, a manager's and an auditor's key, and without a valid key, so authentication,
+authorisation, validation and the steps all run.
 """
 
 from typing import Any
@@ -49,7 +50,9 @@ async def test_no_5xx_and_every_answer_is_documented(
 ) -> None:
     store_policy_version(session, "zsupport", POLICY)
     engineer, partner = tokens("engineer"), tokens("partner", "acme")
-    roles = (engineer, partner, tokens("manager"), tokens("auditor"))
+    # ... and no key at all, and a key that was never issued: the 401s.
+    stranger = {"Authorization": "Bearer esc_never-issued"}
+    roles = (engineer, partner, tokens("manager"), tokens("auditor"), {}, stranger)
     opened = await api.post("/cases", json=intake(), headers=engineer)
     case_id = opened.json()["id"]
     spec: dict[str, Any] = (await api.get("/openapi.json")).json()
