@@ -119,13 +119,16 @@ def local(day: date, hour: int, minute: int, zone: ZoneInfo = NEW_YORK) -> datet
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], bool]) -> T:
-    """Poll `probe` until `check` holds (signals between workflows take a moment)."""
-    for _ in range(200):
+    """Poll `probe` until `check` holds (signals between workflows take a moment; on a loaded
+    2-core machine a replaying worker can take many seconds)."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
         value = await probe()
         if check(value):
             return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition never held in 60 s; last value: {value!r}")
         await asyncio.sleep(0.05)
-    raise AssertionError(f"condition never held; last value: {value!r}")
 
 
 async def case_now(handle: WorkflowHandle[Any, Any]) -> Case:
