@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from temporalio.service import RPCError, RPCStatusCode
 
 log = logging.getLogger("escalator.api")
 
@@ -98,6 +100,28 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        down = unavailable_part(exc)
+        if down is not None:
+            # Nothing the client sent is wrong: say what is down and when to try again.
+            log.warning("%s unavailable on %s %s: %s", down, request.method, request.url, exc)
+            response = problem_response(503, f"{down} is unavailable; retry shortly")
+            response.headers["Retry-After"] = "5"
+            return response
         # A bug of ours: log it with its trace, answer without one.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "internal error; it has been logged")
+
+
+def unavailable_part(exc: Exception) -> str | None:
+    """ "Temporal" or "the database" when `exc` says it cannot be reached, else None."""
+    if isinstance(exc, RPCError) and exc.status in (
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+    ):
+        return "Temporal"
+    # The lazy client's first call when the server does not answer.
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect"):
+        return "Temporal"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "the database"
+    return None
