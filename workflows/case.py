@@ -82,6 +82,9 @@ _SHORT = timedelta(seconds=30)
 TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
 # Cases that finish start an ArchiveCaseWorkflow (workflows/archive.py) as their last command.
 ARCHIVE_PATCH = "archive-on-finish"
+# Requesters who are not authorised contacts get the policy's message; `others: refer`
+# closes their case as referred to their provider (before: every such case was billable).
+CONTACT_POLICY_PATCH = "contact-others"
 
 
 def _refuse(reason: str | None) -> None:
@@ -201,6 +204,11 @@ class CaseWorkflow:
             await self._allocate_ticket()
         self._check_missing_fields()
         await self._check_contact()
+        if self.case.status == "closed":
+            # Referred to the requester's provider: no entitlement check, no acknowledgement.
+            await self._project()
+            self.state.intake_recorded = True
+            return
         await self._check_entitlement()
         await self._project()
         self.state.intake_recorded = True
@@ -260,13 +268,19 @@ class CaseWorkflow:
             start_to_close_timeout=_SHORT,
             retry_policy=_RETRY,
         )
-        if not authorised:
+        if authorised:
+            return
+        who = f"{self.case.contact.email} is not an authorised contact of {self.case.org}"
+        if contacts.others == "refer" and workflow.patched(CONTACT_POLICY_PATCH):
+            self._close(workflow.now(), f"referred: {who}; sent back to their provider", "system")
+        else:
             self._note(
-                f"{self.case.contact.email} is not an authorised contact of {self.case.org}: "
-                f"accepted, work is billable ({contacts.billing or contacts.others})",
+                f"{who}: accepted, work is billable ({contacts.billing or contacts.others})",
                 "system",
             )
             self._change(billable=True)
+        if contacts.message and workflow.patched(CONTACT_POLICY_PATCH):
+            await self._email_contact("contact", "About your request", contacts.message)
 
     async def _check_entitlement(self) -> None:
         entitlement = self.policy.entitlement

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from models.policy import load_policy
-from models.registry import CoverageRow
+from models.registry import AuthorisedContactRow, CoverageRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
 from tests.policies import store_policy_version
@@ -166,6 +166,8 @@ async def test_approve_po(
             expires_at=now - timedelta(days=30),
         )
     )
+    # E-MetroTel refers anyone but its resellers' listed contacts elsewhere.
+    session.add(AuthorisedContactRow(org="acme", email=intake()["contact"]["email"]))
     session.commit()
     covered = await open_case(api, engineer)
     refused = await step(api, engineer, covered, "approve-po", {"po_number": "PO-1"}, status=409)

@@ -5,12 +5,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowHandle
 
 from escalator.policy_store import publish
 from models.case import Case, CaseInput, CaseIntake, CaseResult
 from models.policy import Policy
+from models.registry import AuthorisedContactRow
 from workflows.case import CaseWorkflow
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -25,6 +27,17 @@ def example_policy(session: Session, name: str) -> Policy:
     return Policy.model_validate(published(session, name)[1])
 
 
+def authorise(session: Session, org: str, email: str) -> None:
+    known = session.exec(
+        select(AuthorisedContactRow)
+        .where(AuthorisedContactRow.org == org)
+        .where(func.lower(AuthorisedContactRow.email) == email.lower())
+    ).first()
+    if known is None:
+        session.add(AuthorisedContactRow(org=org, email=email))
+        session.commit()
+
+
 async def open_case(
     client: Client,
     session: Session,
@@ -34,8 +47,11 @@ async def open_case(
     plan: str,
     received_at: datetime,
     history_limit: int = 10_000,
+    authorised: bool = True,
     **intake: Any,
 ) -> tuple[WorkflowHandle[CaseWorkflow, CaseResult], Case]:
+    """Start a case as the API does; its contact is an authorised contact of its organisation
+    unless `authorised=False` (policies may refer strangers elsewhere or bill them)."""
     version, body = published(session, policy)
     values: dict[str, Any] = {
         "policy": policy,
@@ -46,6 +62,8 @@ async def open_case(
         "contact": {"name": "Ada Admin", "email": "ada@acme.test", "phone": "+1 303 555 0100"},
     }
     values.update(intake)
+    if authorised:
+        authorise(session, values["org"], values["contact"]["email"])
     case_id = f"case-{uuid.uuid4().hex[:20]}"
     handle = await client.start_workflow(
         CaseWorkflow.run,

@@ -9,9 +9,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.registry import RegistryActivities
 from escalator.db import engine_from_url
 from models.activity_inputs import EntitlementRequest
-from models.registry import CoverageRow
+from models.registry import AuthorisedContactRow, CoverageRow
 from models.steps import ApprovePo, Triage
-from tests.workflow.cases import open_case
+from tests.workflow.cases import example_policy, open_case
 from tests.workflow.clock import advance_to, sent
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -123,3 +123,57 @@ async def test_ticket_numbered_on_triage_is_sent_to_the_requester(
     assert "ticket-number" in keys
     notice = [m for m in wired.mailbox.messages if triaged.ticket_number in str(m["Subject"])]
     assert notice, wired.mailbox.subjects()
+
+
+async def test_requesters_who_are_not_authorised_contacts(
+    own_env: WorkflowEnvironment, wired: Wired, session: Session
+) -> None:
+    now = await own_env.get_current_time()
+    session.add(AuthorisedContactRow(org="acme", email="it@acme.test", name="Acme IT"))
+    session.commit()
+    # Maltarea supports partners' help desks: anyone else is referred to their provider.
+    _, case = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="maltarea",
+        plan="partner",
+        severity="sev3",
+        received_at=now,
+        authorised=False,
+    )
+    assert case.status == "closed" and case.notes[-1].text.startswith("referred:")
+    referral = example_policy(session, "maltarea").intake.authorised_contacts
+    assert referral is not None and referral.message is not None
+    bodies = [str(m.get_payload()) for m in wired.mailbox.messages]
+    assert any(referral.message.split(".")[0] in body for body in bodies)
+    # An authorised contact of the same organisation gets a case that stays open.
+    _, listed = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="maltarea",
+        plan="partner",
+        severity="sev3",
+        received_at=now,
+        authorised=False,
+        contact={"name": "Acme IT", "email": "IT@acme.test"},
+    )
+    assert listed.status == "new" and not listed.billable
+    # Z-Support accepts anyone, charges the work, and says so.
+    _, billable = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="standard",
+        received_at=now,
+        authorised=False,
+    )
+    assert billable.billable and billable.status == "new"
+    keys = [
+        item.key.removeprefix(f"{billable.id}:")
+        for item in await sent(own_env.client.get_workflow_handle(billable.id))
+    ]
+    assert keys[:2] == ["contact", "acknowledgement"]

@@ -80,6 +80,7 @@ async def test_missing_fields_are_charged_and_requested_and_strangers_billable(
         plan="managed",
         severity="standard",
         received_at=datetime(2026, 11, 20, 10, 0, tzinfo=DENVER),
+        authorised=False,
         fields={"software_version": "17.0.4"},
     )
     assert case.missing_fields == [
@@ -94,4 +95,4 @@ async def test_missing_fields_are_charged_and_requested_and_strangers_billable(
     await temporal_env.sleep(1)
     with Session(engine) as db:
         kinds = {m.kind for m in db.exec(select(OutboundMessageRow)).all()}
-    assert {"acknowledgement", "request_info"} <= kinds
+    assert {"acknowledgement", "request_info", "customer_message"} <= kinds
