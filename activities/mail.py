@@ -1,8 +1,9 @@
 """Outbound e-mail: rendered from the policy's templates, recorded, then sent over SMTP."""
 
+import asyncio
+import hashlib
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 import aiosmtplib
 from jinja2 import StrictUndefined
@@ -25,6 +26,13 @@ def render(request: EmailRequest) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
+def message_id(idempotency_key: str, sender: str) -> str:
+    """A Message-ID derived from the key alone: the same for every attempt to send it."""
+    domain = sender.rpartition("@")[2] or "escalator.localhost"
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
 class MailActivities:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
@@ -32,8 +40,30 @@ class MailActivities:
 
     @activity.defn(name="send_email")
     async def send_email(self, request: EmailRequest) -> str:
-        """Send once per idempotency key; returns "sent" or "kept" (no SMTP server configured)."""
+        """Send once per idempotency key; returns "sent" or "kept" (no SMTP server configured).
+
+        The message is recorded before it is sent and marked sent after. Should the worker die
+        between the SMTP server's acceptance and that mark, the retry sends it again with the
+        same Message-ID, by which mail systems drop the duplicate.
+        """
         subject, body = render(request)
+        status = await asyncio.to_thread(self._record, request, subject, body)
+        if status == "sent":
+            return "sent"
+        if not self.settings.smtp_host:
+            await asyncio.to_thread(self._mark, request.idempotency_key, "kept")
+            return "kept"
+        await aiosmtplib.send(
+            self._message(request, subject, body),
+            hostname=self.settings.smtp_host,
+            port=self.settings.smtp_port,
+            timeout=30,
+        )
+        await asyncio.to_thread(self._mark, request.idempotency_key, "sent")
+        return "sent"
+
+    def _record(self, request: EmailRequest, subject: str, body: str) -> str:
+        """The message's row (created on the first attempt); returns its status."""
         with Session(self.engine) as session:
             row = session.get(OutboundMessageRow, request.idempotency_key)
             if row is None:
@@ -49,36 +79,25 @@ class MailActivities:
                 )
                 session.add(row)
                 session.commit()
-                session.refresh(row)
-            if row.status == "sent":
-                return "sent"
-            if not self.settings.smtp_host:
-                row.status = "kept"
-                session.add(row)
-                session.commit()
-                return "kept"
-            await aiosmtplib.send(
-                self._message(request, subject, body),
-                hostname=self.settings.smtp_host,
-                port=self.settings.smtp_port,
-                timeout=30,
-            )
-            row.status = "sent"
-            row.sent_at = datetime.now(UTC)
+            return row.status
+
+    def _mark(self, key: str, status: str) -> None:
+        with Session(self.engine) as session:
+            row = session.get(OutboundMessageRow, key)
+            assert row is not None, "recorded before sending"
+            row.status = status
+            if status == "sent":
+                row.sent_at = datetime.now(UTC)
             session.add(row)
             session.commit()
-            return "sent"
 
     def _message(self, request: EmailRequest, subject: str, body: str) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.settings.smtp_from
         message["To"] = request.to
         message["Subject"] = subject
-        # A stable Message-ID lets receivers drop a duplicate if SMTP accepted but we crashed.
-        domain = self.settings.smtp_from.rpartition("@")[2] or "escalator.localhost"
-        message["Message-ID"] = make_msgid(
-            idstring=request.idempotency_key.replace(":", "."), domain=domain
-        )
+        # The same Message-ID on every attempt lets receivers drop a duplicate.
+        message["Message-ID"] = message_id(request.idempotency_key, self.settings.smtp_from)
         message["X-Escalator-Case"] = request.case_id
         message.set_content(body)
         return message

@@ -63,3 +63,12 @@ async def test_page_posts_an_events_v2_trigger() -> None:
     assert event["payload"]["summary"] == "ZSU-000001 response target breached"
     assert event["payload"]["source"] == "escalator/case-1"
     assert event["payload"]["custom_details"]["targets"] == ["on-call: Bo Oncall"]
+
+
+def test_message_id_is_the_same_for_every_attempt_of_one_message() -> None:
+    from activities.mail import message_id
+
+    first = message_id("case-1:acknowledgement", "support@zsupport.example")
+    assert first == message_id("case-1:acknowledgement", "support@zsupport.example")
+    assert first != message_id("case-1:wait1:reminder0", "support@zsupport.example")
+    assert first.startswith("<") and first.endswith("@zsupport.example>")
