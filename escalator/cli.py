@@ -52,10 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="escalator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    up = commands.add_parser("up", help="run Temporal dev server, worker and API together")
+    up = commands.add_parser(
+        "up",
+        help="run Temporal dev server, worker, API and the inbound SMTP listener together",
+    )
     up.add_argument("--headless", action="store_true", help="no Temporal web UI")
     up.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
-    up.add_argument("--temporal-port", type=int, default=7233, help="Temporal gRPC port")
+    up.add_argument(
+        "--temporal-port",
+        type=int,
+        default=7233,
+        help="Temporal gRPC port (default 7233); its web UI listens 1000 above (8233)",
+    )
     up.set_defaults(run=_up)
 
     worker = commands.add_parser("worker", help="run one worker against ESCALATOR_TEMPORAL_ADDRESS")

@@ -31,6 +31,8 @@ router = APIRouter(
         401: {"description": "No API key, or an unknown or revoked one"},
         403: {"description": "The key's role may not do this"},
         404: {"description": "No such case, or one of another organisation"},
+        409: {"description": "The case's history cannot answer this (the detail says why)"},
+        503: {"description": "Temporal or the database is unavailable; retry shortly"},
     },
 )
 

@@ -7,19 +7,24 @@ allow now, as a 409). The answer is the case, whose `field_service` section the
 child has just brought up to date.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.attachments import with_attachments
-from api.auth import Identity, actor_of, works_cases
+from api.auth import Identity, actor_of, current_identity, works_cases
 from api.deps import get_client, get_engine
 from api.problems import Problem
 from api.routers.cases import visible_case
+from api.routers.steps import STEP_TIMEOUT, rejected
 from models.case import Case
 from models.field_service import Arrived, Completed, Delivered
 from workflows.case import CaseWorkflow
@@ -27,11 +32,13 @@ from workflows.case import CaseWorkflow
 router = APIRouter(
     prefix="/cases",
     tags=["field service"],
+    dependencies=[Depends(current_identity)],
     responses={
         401: {"description": "No API key, or an unknown or revoked one"},
         403: {"description": "Only engineers report field work"},
         404: {"description": "No such case or record, or a case of another organisation"},
         409: {"description": "The record does not allow this now (the detail says why)"},
+        503: {"description": "Temporal is unavailable or the record did not answer in time"},
     },
 )
 
@@ -52,10 +59,13 @@ async def _report(
         raise Problem(404, f"case {case_id} has no {records[:-1]} {record_id!r}")
     child = client.get_workflow_handle(found[0].workflow_id)
     try:
-        record = await child.execute_update(update, body, result_type=type(found[0]))
+        record = await child.execute_update(
+            update, body, result_type=type(found[0]), rpc_timeout=STEP_TIMEOUT
+        )
     except WorkflowUpdateFailedError as error:
-        cause: Any = error.cause
-        raise Problem(409, getattr(cause, "message", None) or str(error)) from error
+        raise rejected(error) from error
+    except WorkflowUpdateRPCTimeoutOrCancelledError as error:
+        raise Problem(503, f"{records[:-1]} {record_id} did not answer in time; retry") from error
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise

@@ -121,10 +121,14 @@ def messages(
     ),
     limit: int = Query(50, ge=1, le=200),
 ) -> InboundMessageList:
-    """Received e-mail, newest first (partners: the messages that reached their cases)."""
+    """Received e-mail, newest first, for staff: the mailbox holds every organisation's mail,
+    so a partner's key is refused."""
     query = select(InboundMessageRow)
     if visible_org(identity) is not None:
-        raise Problem(403, "reading the inbound mailbox needs the engineer or auditor role")
+        raise Problem(
+            403,
+            "the inbound mailbox holds every organisation's mail: it is for staff, not partners",
+        )
     if status is not None:
         query = query.where(InboundMessageRow.status == status)
     rows = session.exec(query.order_by(col(InboundMessageRow.id).desc()).limit(limit)).all()

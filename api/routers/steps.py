@@ -87,7 +87,7 @@ def _key_reused(case_id: str, step: str) -> Problem:
     )
 
 
-def _rejected(error: WorkflowUpdateFailedError) -> Problem:
+def rejected(error: WorkflowUpdateFailedError) -> Problem:
     """The validator's (or handler's) reason, as the 409's detail."""
     cause = error.cause
     reason = getattr(cause, "message", None) or str(cause or error)
@@ -106,7 +106,7 @@ async def _run(
         )
         return case
     except WorkflowUpdateFailedError as error:
-        raise _rejected(error) from error
+        raise rejected(error) from error
     except WorkflowUpdateRPCTimeoutOrCancelledError as error:
         raise Problem(
             503,
@@ -129,7 +129,7 @@ async def _first_answer(handle: WorkflowHandle[CaseWorkflow, CaseResult], update
         )
         return case
     except WorkflowUpdateFailedError as error:
-        raise _rejected(error) from error
+        raise rejected(error) from error
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise

@@ -42,9 +42,15 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+# The inbound SMTP listener on a free port too, so a `make run` on this machine does not clash.
+SMTP_PORT = str(free_port())
+
+
 def stack_env() -> dict[str, str]:
-    """This environment without ESCALATOR_ variables: the stack runs on its defaults."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("ESCALATOR_")}
+    """This environment without ESCALATOR_ variables (the stack runs on its defaults), but for
+    the SMTP listener's port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESCALATOR_")}
+    return env | {"ESCALATOR_SMTP_LISTEN_PORT": SMTP_PORT}
 
 
 def create_token(workdir: Path, role: str) -> str:
