@@ -447,21 +447,21 @@ class CaseWorkflow:
         assert planned.clock is not None
         kind = planned.clock
         self._note(f"{kind} target breached", "system")
-        if kind == "restoration":
-            for rule in self.policy.credits:
-                if rule.target == "restoration":
-                    amount = f"{rule.amount.amount} {rule.amount.currency}" if rule.amount else ""
-                    self._change(
-                        credits=[
-                            *self.case.credits,
-                            Credit(
-                                reason="restoration target missed",
-                                detail=f"{rule.basis} {amount}".strip()
-                                + (" (upon written request)" if rule.upon_request else ""),
-                                at=workflow.now(),
-                            ),
-                        ]
-                    )
+        # Each credit rule of the missed target (state only: no command, replays unchanged).
+        for rule in self.policy.credits:
+            if rule.target == kind:
+                amount = f"{rule.amount.amount} {rule.amount.currency}" if rule.amount else ""
+                self._change(
+                    credits=[
+                        *self.case.credits,
+                        Credit(
+                            reason=f"{kind} target missed",
+                            detail=f"{rule.basis} {amount}".strip()
+                            + (" (upon written request)" if rule.upon_request else ""),
+                            at=workflow.now(),
+                        ),
+                    ]
+                )
         if self.policy.page_all(self.case.severity):
             await self._page_team(
                 self._tier_team_id(),
