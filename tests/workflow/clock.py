@@ -6,8 +6,10 @@ skips to it; the expected instants are then written by hand relative to it.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
@@ -24,7 +26,7 @@ async def advance_to(env: WorkflowEnvironment, at: datetime) -> None:
 
 
 def next_quiet(
-    calendar: BusinessCalendar, after: datetime, weekday: int, wall: time, days: int
+    calendar: BusinessCalendar, after: datetime, weekday: int, wall: time, days: int = 21
 ) -> datetime:
     """The first `weekday` (0 = Monday) after `after` at `wall` local time from which `days`
     calendar days hold no holiday on a working weekday, so hand-computed instants hold."""
@@ -43,17 +45,17 @@ def _weekdays(start: date, days: int) -> list[date]:
 
 
 @dataclass(frozen=True)
-class Sent:
-    """An activity the case scheduled: when (server time), which, and its idempotency key."""
+class Scheduled:
+    """An activity a workflow scheduled: when (server time), which, and its idempotency key."""
 
     at: datetime
     activity: str
     key: str
 
 
-async def sent(handle: WorkflowHandle[object, object]) -> list[Sent]:
-    """E-mails and pages the case scheduled, from its history, oldest first."""
-    found: list[Sent] = []
+async def scheduled(handle: WorkflowHandle[Any, Any]) -> list[Scheduled]:
+    """E-mails and pages a workflow scheduled, from its own history, oldest first."""
+    found: list[Scheduled] = []
     async for event in handle.fetch_history_events():
         if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             continue
@@ -63,5 +65,31 @@ async def sent(handle: WorkflowHandle[object, object]) -> list[Sent]:
             continue
         body = json.loads(attributes.input.payloads[0].data)
         key = body["idempotency_key"] if name == "send_email" else body["dedup_key"]
-        found.append(Sent(event.event_time.ToDatetime(tzinfo=UTC), name, key))
+        found.append(Scheduled(event.event_time.ToDatetime(tzinfo=UTC), name, key))
     return found
+
+
+def near(
+    actual: datetime | None, expected: datetime, slack: timedelta = timedelta(seconds=2)
+) -> bool:
+    """Timers fire, and steps land, within milliseconds of their instant on this server."""
+    return actual is not None and abs(actual - expected) <= slack
+
+
+# Episode ids in keys are ISO instants; tests compare the rest of the key.
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
+
+
+async def timed_actions(
+    handle: WorkflowHandle[Any, Any], start: datetime
+) -> list[tuple[int, str, str]]:
+    """(minutes after `start`, activity, key without the case id) of every e-mail and page,
+    in order of time (and of name within a minute: steps a few seconds apart share one)."""
+    return sorted(
+        (
+            round((item.at - start).total_seconds() / 60),
+            item.activity,
+            _INSTANT.sub("*", item.key.removeprefix(f"{handle.id}:")),
+        )
+        for item in await scheduled(handle)
+    )

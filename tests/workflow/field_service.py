@@ -2,19 +2,17 @@
 time-skipping server to chosen local instants, and reading what a workflow did when."""
 
 import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -22,7 +20,6 @@ from temporalio.worker import Worker
 from activities import all_activities
 from escalator.inventory_seed import load_inventory_seed
 from escalator.settings import Settings
-from models.business_time import BusinessCalendar
 from models.case import Case
 from models.policy import Policy
 from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
@@ -92,28 +89,6 @@ async def field_stack(
         yield Stack(env, engine, settings, mailbox, pages)
 
 
-async def advance_to(env: WorkflowEnvironment, at: datetime) -> None:
-    """Skip the server's time forward to `at`; timers due on the way fire."""
-    gap = at - await env.get_current_time()
-    if gap > timedelta(0):
-        await env.sleep(gap)
-
-
-def next_weekday(
-    calendar: BusinessCalendar, after: datetime, weekday: int, wall: time, quiet_days: int = 21
-) -> datetime:
-    """The first `weekday` (0 = Monday) after `after`, at local `wall`, from which the next
-    `quiet_days` days hold no holiday on a weekday, so hand-written dates hold."""
-    day = calendar.local_date(after) + timedelta(days=1)
-    while True:
-        span = [day + timedelta(days=k) for k in range(quiet_days)]
-        if day.weekday() == weekday and all(
-            calendar.is_business_day(d) for d in span if d.weekday() < 5
-        ):
-            return calendar.at_local(day, wall)
-        day += timedelta(days=1)
-
-
 def local(day: date, hour: int, minute: int, zone: ZoneInfo = NEW_YORK) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
@@ -159,32 +134,3 @@ async def open_field_case(
         **intake,
     )
     return handle
-
-
-@dataclass(frozen=True)
-class Scheduled:
-    at: datetime
-    activity: str
-    key: str
-
-
-async def scheduled(handle: WorkflowHandle[Any, Any]) -> list[Scheduled]:
-    """E-mails and pages a workflow scheduled, from its own history, oldest first."""
-    found: list[Scheduled] = []
-    async for event in handle.fetch_history_events():
-        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            continue
-        attributes = event.activity_task_scheduled_event_attributes
-        name = attributes.activity_type.name
-        if name not in ("send_email", "send_page"):
-            continue
-        body = json.loads(attributes.input.payloads[0].data)
-        key = body["idempotency_key"] if name == "send_email" else body["dedup_key"]
-        found.append(Scheduled(event.event_time.ToDatetime(tzinfo=UTC), name, key))
-    return found
-
-
-def near(
-    actual: datetime | None, expected: datetime, slack: timedelta = timedelta(seconds=2)
-) -> bool:
-    return actual is not None and abs(actual - expected) <= slack

@@ -12,7 +12,7 @@ from models.activity_inputs import EntitlementRequest
 from models.registry import AuthorisedContactRow, CoverageRow
 from models.steps import ApprovePo, Triage
 from tests.workflow.cases import example_policy, open_case
-from tests.workflow.clock import advance_to, sent
+from tests.workflow.clock import advance_to, scheduled
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
 
@@ -119,7 +119,7 @@ async def test_ticket_numbered_on_triage_is_sent_to_the_requester(
     )
     assert triaged.ticket_number is not None and triaged.status == "triaged"
     assert triaged.sla["response"].target == "2h"
-    keys = [item.key.removeprefix(f"{handle.id}:") for item in await sent(handle)]
+    keys = [item.key.removeprefix(f"{handle.id}:") for item in await scheduled(handle)]
     assert "ticket-number" in keys
     notice = [m for m in wired.mailbox.messages if triaged.ticket_number in str(m["Subject"])]
     assert notice, wired.mailbox.subjects()
@@ -174,6 +174,6 @@ async def test_requesters_who_are_not_authorised_contacts(
     assert billable.billable and billable.status == "new"
     keys = [
         item.key.removeprefix(f"{billable.id}:")
-        for item in await sent(own_env.client.get_workflow_handle(billable.id))
+        for item in await scheduled(own_env.client.get_workflow_handle(billable.id))
     ]
     assert keys[:2] == ["contact", "acknowledgement"]

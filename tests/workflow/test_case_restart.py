@@ -12,9 +12,8 @@ from temporalio.worker import Worker
 
 from models.steps import AddNote, CustomerReply, RequestInfo
 from tests.workflow.cases import example_policy, open_case
-from tests.workflow.clock import advance_to, next_quiet
+from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
-from tests.workflow.test_case_timers import near, timed_actions
 from worker import build_worker
 from workflows.case import CaseWorkflow
 

@@ -12,9 +12,8 @@ from temporalio.worker import Worker
 
 from models.steps import Acknowledge, Escalate, Respond, Restore
 from tests.workflow.cases import example_policy, open_case
-from tests.workflow.clock import advance_to, next_quiet
+from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
-from tests.workflow.test_case_timers import near, timed_actions
 from workflows.case import CaseWorkflow
 
 NEW_YORK = ZoneInfo("America/New_York")

@@ -5,45 +5,19 @@ next such weekday whose days hold no holiday) and expects its timers at fixed
 offsets from there: what the policy promises, written out by hand.
 """
 
-import re
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from sqlmodel import Session
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from models.case import CaseResult
 from models.registry import CoverageRow
 from models.steps import Acknowledge, Close, CustomerReply, Reopen, RequestInfo, Resolve
 from tests.workflow.cases import example_policy, open_case
-from tests.workflow.clock import advance_to, next_quiet, sent
+from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
 
 MONDAY, SATURDAY = 0, 5
-# Episode ids in keys are ISO instants; the tests compare the rest of the key.
-_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
-
-
-def near(at: datetime, expected: datetime) -> bool:
-    """Timers fire within milliseconds of their instant on the time-skipping server."""
-    return abs(at - expected) < timedelta(seconds=1)
-
-
-async def timed_actions(
-    handle: WorkflowHandle[CaseWorkflow, CaseResult], start: datetime
-) -> list[tuple[int, str, str]]:
-    """(minutes after `start`, activity, key without the case id) of every e-mail and page,
-    in order of time (and of name within a minute: steps a few seconds apart share one)."""
-    case_id = handle.id
-    return sorted(
-        (
-            round((item.at - start).total_seconds() / 60),
-            item.activity,
-            _INSTANT.sub("*", item.key.removeprefix(f"{case_id}:")),
-        )
-        for item in await sent(handle)
-    )
 
 
 async def test_zsupport_critical_case_fires_each_escalation_rule_at_its_instant(

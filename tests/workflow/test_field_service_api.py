@@ -15,12 +15,11 @@ from activities.inventory import tracking_number
 from api.app import create_app
 from api.auth import issue_api_key
 from tests.workflow.cases import example_policy
+from tests.workflow.clock import advance_to, next_quiet
 from tests.workflow.field_service import (
     Stack,
-    advance_to,
     field_stack,
     local,
-    next_weekday,
     open_field_case,
 )
 
@@ -63,7 +62,7 @@ async def test_field_service_steps_over_http(
     stack: Stack, session: Session, api: httpx.AsyncClient
 ) -> None:
     policy = example_policy(session, "protelecom")
-    thursday = next_weekday(
+    thursday = next_quiet(
         policy.calendar("business"), await stack.env.get_current_time(), 3, time(14, 0)
     )
     await advance_to(stack.env, thursday - timedelta(minutes=5))

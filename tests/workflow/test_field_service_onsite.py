@@ -13,15 +13,12 @@ from temporalio.testing import WorkflowEnvironment
 from models.field_service import Arrived, Completed, Dispatch, SiteContact
 from models.steps import DispatchOnsite
 from tests.workflow.cases import example_policy
+from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     Stack,
-    advance_to,
     field_stack,
     local,
-    near,
-    next_weekday,
     open_field_case,
-    scheduled,
     settled_case,
 )
 from workflows.case import CaseWorkflow
@@ -46,7 +43,7 @@ async def test_friday_afternoon_request_is_due_monday_and_escalates_when_missed(
 ) -> None:
     policy = example_policy(session, "protelecom")
     calendar = policy.calendar("business")
-    friday = next_weekday(calendar, await stack.env.get_current_time(), 4, time(15, 30))
+    friday = next_quiet(calendar, await stack.env.get_current_time(), 4, time(15, 30))
     monday = friday.date() + timedelta(days=3)
     due = local(monday, 17, 0)
     async with stack.worker() as worker:

@@ -16,13 +16,11 @@ from models.field_service import Delivered, RmaReturn, Shipment
 from models.inventory import ShipmentRow, StockRow
 from models.steps import ShipPart
 from tests.workflow.cases import example_policy
+from tests.workflow.clock import advance_to, near, next_quiet
 from tests.workflow.field_service import (
     Stack,
-    advance_to,
     field_stack,
     local,
-    near,
-    next_weekday,
     open_field_case,
     settled_case,
 )
@@ -45,7 +43,7 @@ def only_shipment(case: Case) -> Shipment:
 async def test_cutoff_thursday_1459_and_1501(stack: Stack, session: Session) -> None:
     policy = example_policy(session, "protelecom")
     calendar = policy.calendar("business")
-    thursday = next_weekday(calendar, await stack.env.get_current_time(), 3, time(14, 0))
+    thursday = next_quiet(calendar, await stack.env.get_current_time(), 3, time(14, 0))
     day = thursday.date()
     friday, monday = day + timedelta(days=1), day + timedelta(days=4)
     async with stack.worker() as worker:
@@ -147,7 +145,7 @@ async def test_out_of_stock_is_backordered_then_ships(
 ) -> None:
     policy = example_policy(session, "protelecom")
     calendar = policy.calendar("business")
-    monday = next_weekday(calendar, await stack.env.get_current_time(), 0, time(9, 0))
+    monday = next_quiet(calendar, await stack.env.get_current_time(), 0, time(9, 0))
     async with stack.worker() as worker:
         await advance_to(stack.env, monday)
         handle = await open_field_case(stack, session, worker, policy, "premier", region="europe")

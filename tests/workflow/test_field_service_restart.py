@@ -12,15 +12,12 @@ from temporalio.testing import WorkflowEnvironment
 from models.field_service import Delivered, Shipment, SiteContact
 from models.steps import DispatchOnsite, ReceiveRma, ShipPart
 from tests.workflow.cases import example_policy
+from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     Stack,
-    advance_to,
     field_stack,
     local,
-    near,
-    next_weekday,
     open_field_case,
-    scheduled,
     settled_case,
 )
 from workflows.case import CaseWorkflow
@@ -36,7 +33,7 @@ async def stack(
 
 async def test_dispatch_survives_a_worker_restart(stack: Stack, session: Session) -> None:
     policy = example_policy(session, "protelecom")
-    friday = next_weekday(
+    friday = next_quiet(
         policy.calendar("business"), await stack.env.get_current_time(), 4, time(15, 30)
     )
     due = local(friday.date() + timedelta(days=3), 17, 0)
@@ -61,7 +58,7 @@ async def test_dispatch_survives_a_worker_restart(stack: Stack, session: Session
 
 async def test_shipment_and_rma_survive_worker_restarts(stack: Stack, session: Session) -> None:
     policy = example_policy(session, "protelecom")
-    thursday = next_weekday(
+    thursday = next_quiet(
         policy.calendar("business"), await stack.env.get_current_time(), 3, time(14, 0)
     )
     day = thursday.date()

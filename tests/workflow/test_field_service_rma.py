@@ -17,17 +17,14 @@ from models.inventory import RmaRow
 from models.policy import Policy
 from models.steps import ReceiveRma, ShipPart
 from tests.workflow.cases import example_policy
+from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     DENVER,
     NEW_YORK,
     Stack,
-    advance_to,
     field_stack,
     local,
-    near,
-    next_weekday,
     open_field_case,
-    scheduled,
     settled_case,
 )
 from workflows.case import CaseWorkflow
@@ -68,7 +65,7 @@ async def protelecom_tuesday(stack: Stack, session: Session) -> tuple[Policy, da
     """ProTelecom, and a Tuesday 10:00 New York time with three quiet weeks after it."""
     policy = example_policy(session, "protelecom")
     calendar = policy.calendar("business")
-    tuesday = next_weekday(calendar, await stack.env.get_current_time(), 1, time(10, 0))
+    tuesday = next_quiet(calendar, await stack.env.get_current_time(), 1, time(10, 0))
     await advance_to(stack.env, tuesday - timedelta(minutes=5))
     return policy, tuesday
 
@@ -156,7 +153,7 @@ async def test_zsupport_five_days_tracking_number_required_overdue_at_list_price
 ) -> None:
     policy = example_policy(session, "zsupport")
     calendar = policy.calendar("business")
-    tuesday = next_weekday(calendar, await stack.env.get_current_time(), 1, time(10, 0))
+    tuesday = next_quiet(calendar, await stack.env.get_current_time(), 1, time(10, 0))
     await advance_to(stack.env, tuesday - timedelta(minutes=5))
     async with stack.worker() as worker:
         handle = await open_field_case(
