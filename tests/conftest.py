@@ -88,6 +88,17 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
+async def own_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of its own, for tests that skip days: on the shared one, cases
+    left running by earlier tests (whose workers are gone) hold time still."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
 def settings(sqlite_url: str) -> Settings:
     return Settings(
         database_url=sqlite_url,

@@ -37,16 +37,6 @@ class Finished:
         return self.scenario.handle.id
 
 
-@pytest.fixture
-async def own_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of its own, for a test that skips hours."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
-    )
-    yield env
-    await env.shutdown()
-
-
 @pytest.fixture(scope="module")
 async def finished(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Finished]:
     url = f"sqlite:///{tmp_path_factory.mktemp('audit') / 'escalator.db'}"

@@ -1,5 +1,5 @@
-"""A time-skipping server of its own for tests that skip days: on the shared one, cases left
-running by earlier tests (whose workers are gone) hold time still."""
+"""Workers for workflow tests on `own_env` (tests/conftest.py): `wired` reaches real mail and
+paging receivers, `stack` adds the field-service inventory."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -8,23 +8,13 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from escalator.settings import Settings
-from escalator.temporal_server import temporal_test_server
 from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
+from tests.workflow.field_service import Stack, field_stack
 from worker import build_worker
-
-
-@pytest.fixture
-async def own_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
-    )
-    yield env
-    await env.shutdown()
 
 
 @dataclass
@@ -55,3 +45,12 @@ async def wired(
         )
         async with build_worker(own_env.client, engine, settings, executor) as worker:
             yield Wired(worker, settings, mailbox, pages)
+
+
+@pytest.fixture
+async def stack(
+    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+) -> AsyncIterator[Stack]:
+    """Field-service tests: `own_env`, receivers, the inventory seed; workers started per test."""
+    async with field_stack(own_env, engine, sqlite_url) as built:
+        yield built

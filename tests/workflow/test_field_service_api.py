@@ -7,9 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory import tracking_number
 from api.app import create_app
@@ -18,20 +16,11 @@ from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, next_quiet
 from tests.workflow.field_service import (
     Stack,
-    field_stack,
     local,
     open_field_case,
 )
 
 CONTACT = {"name": "Sam Site", "email": "sam.site@acme.test"}
-
-
-@pytest.fixture
-async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
-) -> AsyncIterator[Stack]:
-    async with field_stack(own_env, engine, sqlite_url) as built:
-        yield built
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """On-site dispatch on the time-skipping server (ProTelecom Premier Plus): requested Friday
 afternoon, the technician is due by the end of Monday; nobody there by then pages the on-call."""
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
 from models.field_service import Arrived, Completed, Dispatch, SiteContact
 from models.steps import DispatchOnsite
@@ -16,7 +13,6 @@ from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     Stack,
-    field_stack,
     local,
     open_field_case,
     settled_case,
@@ -28,14 +24,6 @@ SITE = DispatchOnsite(
     contact=SiteContact(name="Sam Site", email="sam.site@acme.test", phone="+1 212 555 0199"),
     actor="e:owen",
 )
-
-
-@pytest.fixture
-async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
-) -> AsyncIterator[Stack]:
-    async with field_stack(own_env, engine, sqlite_url) as built:
-        yield built
 
 
 async def test_friday_afternoon_request_is_due_monday_and_escalates_when_missed(

@@ -1,14 +1,12 @@
 """Parts shipments on the time-skipping server: the 15:00 cut-off in the site's local time,
 next-business-day delivery across weekends and holidays, back-orders (ProTelecom Premier)."""
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory import tracking_number
 from models.case import Case
@@ -19,20 +17,11 @@ from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet
 from tests.workflow.field_service import (
     Stack,
-    field_stack,
     local,
     open_field_case,
     settled_case,
 )
 from workflows.case import CaseWorkflow
-
-
-@pytest.fixture
-async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
-) -> AsyncIterator[Stack]:
-    async with field_stack(own_env, engine, sqlite_url) as built:
-        yield built
 
 
 def only_shipment(case: Case) -> Shipment:

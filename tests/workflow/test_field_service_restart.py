@@ -1,13 +1,9 @@
 """A worker stopped in the middle of each field-service workflow and a new one started on the
 same server: the new worker replays the histories and every deadline still fires on time."""
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
 
-import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.testing import WorkflowEnvironment
 
 from models.field_service import Delivered, Shipment, SiteContact
 from models.steps import DispatchOnsite, ReceiveRma, ShipPart
@@ -15,20 +11,11 @@ from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     Stack,
-    field_stack,
     local,
     open_field_case,
     settled_case,
 )
 from workflows.case import CaseWorkflow
-
-
-@pytest.fixture
-async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
-) -> AsyncIterator[Stack]:
-    async with field_stack(own_env, engine, sqlite_url) as built:
-        yield built
 
 
 async def test_dispatch_survives_a_worker_restart(stack: Stack, session: Session) -> None:

@@ -1,15 +1,12 @@
 """RMA returns on the time-skipping server: 5 business days in North America, 10 in Europe
 (ProTelecom), 5 for Z-Support; reminders and overdue at exact instants, receipt just in time."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
 from models.case import Case
 from models.field_service import Delivered, RmaReturn, Shipment
@@ -22,20 +19,11 @@ from tests.workflow.field_service import (
     DENVER,
     NEW_YORK,
     Stack,
-    field_stack,
     local,
     open_field_case,
     settled_case,
 )
 from workflows.case import CaseWorkflow
-
-
-@pytest.fixture
-async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
-) -> AsyncIterator[Stack]:
-    async with field_stack(own_env, engine, sqlite_url) as built:
-        yield built
 
 
 def the_rma(case: Case) -> RmaReturn:
