@@ -12,7 +12,7 @@ from temporalio.client import Client, WorkflowHandle
 from escalator.policy_store import publish
 from models.case import Case, CaseInput, CaseIntake, CaseResult
 from models.policy import Policy
-from models.registry import AuthorisedContactRow
+from models.registry import AuthorisedContactRow, CoverageRow
 from workflows.case import CaseWorkflow
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -25,6 +25,24 @@ def published(session: Session, name: str) -> tuple[int, dict[str, Any]]:
 
 def example_policy(session: Session, name: str) -> Policy:
     return Policy.model_validate(published(session, name)[1])
+
+
+def add_contract(
+    session: Session, plan: str, starts_at: datetime, expires_at: datetime, org: str = "acme"
+) -> None:
+    """A support contract of `org` at `plan` in the client registry (entitlement checks)."""
+    reference = f"SSC-{starts_at:%Y%m%d}"
+    session.add(
+        CoverageRow(
+            org=org,
+            kind="contract",
+            plan=plan,
+            reference=reference,
+            starts_at=starts_at,
+            expires_at=expires_at,
+        )
+    )
+    session.commit()
 
 
 def authorise(session: Session, org: str, email: str) -> None:

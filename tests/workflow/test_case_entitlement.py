@@ -11,7 +11,7 @@ from escalator.db import engine_from_url
 from models.activity_inputs import EntitlementRequest
 from models.registry import AuthorisedContactRow, CoverageRow
 from models.steps import ApprovePo, Triage
-from tests.workflow.cases import example_policy, open_case
+from tests.workflow.cases import add_contract, example_policy, open_case
 from tests.workflow.clock import advance_to, scheduled
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -70,17 +70,7 @@ async def test_purchase_order_resumes_the_clocks(
     own_env: WorkflowEnvironment, wired: Wired, session: Session
 ) -> None:
     received = await own_env.get_current_time()
-    session.add(
-        CoverageRow(
-            org="acme",
-            kind="contract",
-            plan="premium",
-            reference="SSC-0999",
-            starts_at=received - timedelta(days=400),
-            expires_at=received - timedelta(days=35),
-        )
-    )
-    session.commit()
+    add_contract(session, "premium", received - timedelta(days=400), received - timedelta(days=35))
     handle, case = await open_case(
         own_env.client,
         session,

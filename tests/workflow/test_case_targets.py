@@ -7,8 +7,7 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.registry import CoverageRow
-from tests.workflow.cases import open_case
+from tests.workflow.cases import add_contract, open_case
 
 DENVER = ZoneInfo("America/Denver")
 ROME = ZoneInfo("Europe/Rome")
@@ -56,17 +55,9 @@ async def test_emetrotel_premium_plus_sunday_night(
     temporal_env: WorkflowEnvironment, worker: Worker, session: Session
 ) -> None:
     received = datetime(2026, 11, 15, 3, 0, tzinfo=ZoneInfo("America/Chicago"))  # Sunday
-    session.add(
-        CoverageRow(
-            org="acme",
-            kind="contract",
-            plan="premium_plus",
-            reference="SSC-1001",
-            starts_at=received - timedelta(days=100),
-            expires_at=received + timedelta(days=265),
-        )
+    add_contract(
+        session, "premium_plus", received - timedelta(days=100), received + timedelta(days=265)
     )
-    session.commit()
     _, case = await open_case(
         temporal_env.client,
         session,
@@ -84,17 +75,7 @@ async def test_emetrotel_expired_contract_waits_for_a_purchase_order(
     temporal_env: WorkflowEnvironment, worker: Worker, session: Session
 ) -> None:
     received = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
-    session.add(
-        CoverageRow(
-            org="acme",
-            kind="contract",
-            plan="premium",
-            reference="SSC-0999",
-            starts_at=received - timedelta(days=400),
-            expires_at=received - timedelta(days=35),
-        )
-    )
-    session.commit()
+    add_contract(session, "premium", received - timedelta(days=400), received - timedelta(days=35))
     _, case = await open_case(
         temporal_env.client,
         session,

@@ -10,9 +10,8 @@ from datetime import time, timedelta
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from models.registry import CoverageRow
 from models.steps import Acknowledge, Close, CustomerReply, Reopen, RequestInfo, Resolve
-from tests.workflow.cases import example_policy, open_case
+from tests.workflow.cases import add_contract, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -179,17 +178,7 @@ async def test_uncovered_request_closes_after_ten_business_days_without_a_purcha
     calendar = policy.calendar(policy.plan("premium").calendar)
     start = next_quiet(calendar, await own_env.get_current_time(), MONDAY, time(10), days=15)
     await advance_to(own_env, start)
-    session.add(
-        CoverageRow(
-            org="acme",
-            kind="contract",
-            plan="premium",
-            reference="SSC-0999",
-            starts_at=start - timedelta(days=400),
-            expires_at=start - timedelta(days=35),
-        )
-    )
-    session.commit()
+    add_contract(session, "premium", start - timedelta(days=400), start - timedelta(days=35))
     handle, case = await open_case(
         own_env.client,
         session,
