@@ -271,7 +271,8 @@ class CaseWorkflow:
         if authorised:
             return
         who = f"{self.case.contact.email} is not an authorised contact of {self.case.org}"
-        if contacts.others == "refer" and workflow.patched(CONTACT_POLICY_PATCH):
+        current_rules = workflow.patched(CONTACT_POLICY_PATCH)
+        if contacts.others == "refer" and current_rules:
             self._close(workflow.now(), f"referred: {who}; sent back to their provider", "system")
         else:
             self._note(
@@ -279,7 +280,7 @@ class CaseWorkflow:
                 "system",
             )
             self._change(billable=True)
-        if contacts.message and workflow.patched(CONTACT_POLICY_PATCH):
+        if contacts.message and current_rules:
             await self._email_contact("contact", "About your request", contacts.message)
 
     async def _check_entitlement(self) -> None:
