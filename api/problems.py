@@ -54,6 +54,9 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+# What FastAPI raises (as a 400) when a body cannot even be decoded.
+FASTAPI_UNPARSEABLE_BODY = "There was an error parsing the body"
+
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -89,6 +92,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no such resource"
+        if exc.status_code == 400 and detail == FASTAPI_UNPARSEABLE_BODY:
+            # A body that is not text (e.g. bad UTF-8) is as malformed as bad JSON: 422.
+            msg = "could not be read as the declared content type (e.g. it is not UTF-8 text)"
+            return problem_response(422, f"body: {msg}", [{"loc": ["body"], "msg": msg}])
         if exc.status_code == 405:
             allowed = _allowed_methods(request)
             # Starlette's Allow names only the first route of the path (GET /cases hides POST).

@@ -9,6 +9,7 @@ retry gets the first answer; the workflow records the digest of what ran, so
 the same key with another body is a 409.
 """
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Header
 from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -34,11 +36,12 @@ from api.auth import (
     works_cases,
 )
 from api.deps import get_client, get_engine
-from api.problems import Problem
+from api.problems import Problem, field_problem
 from api.routers.cases import visible_case
 from models.case import Case, CaseResult
+from models.inventory import PartRow
 from models.step_requests import step_digest, step_update_id
-from models.steps import STEP_BODIES, Step
+from models.steps import STEP_BODIES, ShipPart, Step
 from workflows.case import CaseWorkflow
 
 log = logging.getLogger("escalator.api.steps")
@@ -77,6 +80,16 @@ def request_model(step: str, body: type[Step]) -> type[BaseModel]:
         **fields,
     )
     return model
+
+
+def check_against_catalogue(engine: Engine, body: Step) -> None:
+    """What the workflow cannot look up (it does no I/O): a part the catalogue does not list is
+    a wrong request (422 naming `sku`), not a shipment that fails later."""
+    if not isinstance(body, ShipPart):
+        return
+    with Session(engine) as session:
+        if session.get(PartRow, body.sku) is None:
+            raise field_problem(["body", "sku"], f"{body.sku!r} is not in the parts catalogue")
 
 
 def _key_reused(case_id: str, step: str) -> Problem:
@@ -139,14 +152,16 @@ async def _first_answer(handle: WorkflowHandle[CaseWorkflow, CaseResult], update
 
 async def take_step(
     client: Client,
+    engine: Engine,
     identity: Identity,
     case_id: str,
     step: str,
     body: Step,
     idempotency_key: str | None,
 ) -> Case:
-    """Run `step` on a case the caller may see; the Case after it."""
+    """Run `step` on a case the caller may see (else 404); the Case after it."""
     await visible_case(case_id, identity, client)
+    await asyncio.to_thread(check_against_catalogue, engine, body)
     scope = visible_org(identity) or "staff"
     return await apply_step(client, case_id, step, body, scope, idempotency_key)
 
@@ -199,7 +214,7 @@ def _add_route(step: str, body_type: type[Step]) -> None:
     ) -> Case:
         sent = request.model_dump() if request is not None else {}
         body = body_type.model_validate({**sent, "actor": actor_of(identity)})
-        case = await take_step(client, identity, case_id, step, body, idempotency_key)
+        case = await take_step(client, engine, identity, case_id, step, body, idempotency_key)
         return await with_attachments(engine, case)
 
     endpoint.__name__ = f"step_{step.replace('-', '_')}"
