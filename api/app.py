@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from api.openapi import UNAVAILABLE, install_openapi
 from api.problems import install_problem_handlers
 from api.routers import audit, cases, field_steps, health, intake, policies, reports, steps
 from escalator.db import engine_from_url
@@ -43,8 +44,11 @@ def create_app(
         version="0.1.0",
         description="Escalation orchestrator for technical support.",
         lifespan=lifespan,
+        # Every route but /healthz looks up the caller's key in the database.
+        responses=UNAVAILABLE,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(cases.router)
     # Before the step router: POST /cases/{id}/replay is not a step.

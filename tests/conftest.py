@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 from escalator.db import engine_from_url, migrate, normalise_url
 from escalator.settings import Settings
 from escalator.temporal_server import temporal_test_server
+from tests.workflow.field_service import Stack, field_stack
 from worker import build_worker
 
 POSTGRES_URL = os.environ.get("ESCALATOR_TEST_DATABASE_URL")
@@ -116,3 +117,13 @@ async def worker(
         worker = build_worker(temporal_env.client, engine, settings, executor)
         async with worker:
             yield worker
+
+
+@pytest.fixture
+async def stack(
+    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+) -> AsyncIterator[Stack]:
+    """Field-service and whole-API tests: `own_env`, receivers, the inventory seed; workers
+    started per test."""
+    async with field_stack(own_env, engine, sqlite_url) as built:
+        yield built

@@ -29,12 +29,13 @@ router = APIRouter(
     dependencies=[Depends(current_identity)],
     responses={
         401: {"description": "No API key, or an unknown or revoked one"},
-        403: {"description": "The key's role may not do this"},
         404: {"description": "No such case, or one of another organisation"},
-        409: {"description": "The case's history cannot answer this (the detail says why)"},
         503: {"description": "Temporal or the database is unavailable; retry shortly"},
     },
 )
+AUDITORS_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Reading raw histories needs the auditor role"}
+}
 
 
 class ReplayVerdict(BaseModel):
@@ -74,7 +75,7 @@ async def timeline(
     return build_timeline(await _history(case_id, identity, client, engine))
 
 
-@router.get("/{case_id}/history")
+@router.get("/{case_id}/history", responses=AUDITORS_ONLY)
 async def history(
     case_id: str,
     identity: Identity = Depends(reads_histories),
@@ -85,7 +86,11 @@ async def history(
     return (await _history(case_id, identity, client, engine)).to_json()
 
 
-@router.get("/{case_id}/state", response_model=Case)
+@router.get(
+    "/{case_id}/state",
+    response_model=Case,
+    responses={409: {"description": "The current code cannot replay the case's history"}},
+)
 async def state(
     case_id: str,
     as_of: AwareDatetime = Query(
@@ -107,7 +112,7 @@ async def state(
         ) from error
 
 
-@router.post("/{case_id}/replay", response_model=ReplayVerdict)
+@router.post("/{case_id}/replay", response_model=ReplayVerdict, responses=AUDITORS_ONLY)
 async def replay(
     case_id: str,
     identity: Identity = Depends(reads_histories),

@@ -36,10 +36,7 @@ router = APIRouter(
     prefix="/cases",
     tags=["cases"],
     dependencies=[Depends(current_identity)],
-    responses={
-        401: {"description": "No API key, or an unknown or revoked one"},
-        403: {"description": "The key's role may not do this"},
-    },
+    responses={401: {"description": "No API key, or an unknown or revoked one"}},
 )
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -119,6 +116,7 @@ async def case_once_recorded(
     response_model=Case,
     responses={
         200: {"description": "A retry: the case this `Idempotency-Key` already opened"},
+        403: {"description": "Not a partner's or engineer's key, or another organisation's"},
         409: {"description": "This `Idempotency-Key` already opened a case with another body"},
     },
 )

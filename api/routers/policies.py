@@ -19,10 +19,7 @@ router = APIRouter(
     prefix="/policies",
     tags=["policies"],
     dependencies=[Depends(current_identity)],
-    responses={
-        401: {"description": "No API key, or an unknown or revoked one"},
-        403: {"description": "Publishing needs the manager role"},
-    },
+    responses={401: {"description": "No API key, or an unknown or revoked one"}},
 )
 NO_POLICY: dict[int | str, dict[str, str]] = {404: {"description": "No such policy or version"}}
 
@@ -79,6 +76,9 @@ _BODY_DOC: dict[str, Any] = {
     openapi_extra=_BODY_DOC,
     responses={
         200: {"description": "Same text as the latest version, which is returned"},
+        403: {"description": "Publishing needs the manager role"},
+        413: {"description": "The file exceeds 1,000,000 bytes"},
+        415: {"description": "Neither YAML nor JSON"},
         422: {"description": "Not a valid policy: every error with its path in the file"},
     },
 )

@@ -1,5 +1,5 @@
 """Workers for workflow tests on `own_env` (tests/conftest.py): `wired` reaches real mail and
-paging receivers, `stack` adds the field-service inventory."""
+paging receivers (`stack`, with the field-service inventory, is in tests/conftest.py)."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -13,7 +13,6 @@ from temporalio.worker import Worker
 
 from escalator.settings import Settings
 from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
-from tests.workflow.field_service import Stack, field_stack
 from worker import build_worker
 
 
@@ -45,12 +44,3 @@ async def wired(
         )
         async with build_worker(own_env.client, engine, settings, executor) as worker:
             yield Wired(worker, settings, mailbox, pages)
-
-
-@pytest.fixture
-async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
-) -> AsyncIterator[Stack]:
-    """Field-service tests: `own_env`, receivers, the inventory seed; workers started per test."""
-    async with field_stack(own_env, engine, sqlite_url) as built:
-        yield built
