@@ -1,5 +1,6 @@
 """How cases arrive: ticket numbers, channels, required fields, contacts, acknowledgement."""
 
+from datetime import datetime, timedelta
 from typing import Literal
 
 from jinja2 import TemplateSyntaxError, meta
@@ -7,6 +8,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.case import Channel
+from models.durations import Duration, DurationField
 from models.policy_ids import Charge, Email, Slug, Url
 
 # Names an acknowledgement template may use; the mail activity renders with exactly these
@@ -120,7 +122,29 @@ class Intake(BaseModel):
     authorised_contacts: AuthorisedContacts | None = None
     acknowledgement: Acknowledgement | None = None
     monitoring: MonitoringIntake | None = None
+    # How far back a request may be dated (`received_at`, when it reached the organisation):
+    # its clocks start then and its coverage is judged then, so an open-ended date could
+    # revive an expired contract. Wall-clock time.
+    received_at_max_age: DurationField = Field(default_factory=lambda: Duration.parse("7d wall"))
+
+    @field_validator("received_at_max_age")
+    @classmethod
+    def _fixed_length(cls, value: Duration) -> Duration:
+        if value.timedelta is None:
+            raise ValueError(f'"{value}" is business days; write wall-clock time, e.g. "7d wall"')
+        return value
 
     @property
     def required_fields(self) -> list[str]:
         return [f.name for f in self.fields if f.required and f.applies_when is None]
+
+    def refuse_received_at(self, received_at: datetime, now: datetime) -> str | None:
+        """Why a request may not say it was received at `received_at`, or None."""
+        # A few seconds of clock skew between the caller and us are not "the future".
+        if received_at > now + timedelta(seconds=5):
+            return "is in the future"
+        age = self.received_at_max_age.timedelta
+        assert age is not None  # _fixed_length
+        if received_at < now - age:
+            return f"is more than {self.received_at_max_age} ago (intake.received_at_max_age)"
+        return None

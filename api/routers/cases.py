@@ -28,6 +28,7 @@ from api.problems import Problem, field_problem
 from escalator import policy_store
 from escalator.settings import Settings
 from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
+from models.policy_intake import Intake
 from models.tables import CaseRow, PolicyVersionRow
 from workflows.case import CaseWorkflow
 
@@ -143,14 +144,16 @@ async def open_case(
             403,
         )
     now = datetime.now(UTC)
-    if intake.received_at is not None and intake.received_at > now + timedelta(seconds=5):
-        raise field_problem(["body", "received_at"], "is in the future")
     # A session of its own, closed before the workflow calls: a request waiting on Temporal
     # must not hold a pooled connection (20 concurrent retries would exhaust the pool).
     with Session(engine) as session:
         policy = policy_store.latest(session, intake.policy)
     check_against_policy(intake, policy)
     assert policy is not None
+    if intake.received_at is not None:
+        rules = Intake.model_validate(policy.body.get("intake"))
+        if reason := rules.refuse_received_at(intake.received_at, now):
+            raise field_problem(["body", "received_at"], reason)
     keyed = idempotency_key is not None
     case_id = (
         new_case_id()

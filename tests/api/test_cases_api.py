@@ -80,18 +80,29 @@ async def test_listing_pages_with_a_cursor(api: httpx.AsyncClient, session: Sess
 
 async def test_intake_checked_against_the_policy(api: httpx.AsyncClient, session: Session) -> None:
     store_policy_version(session, "zsupport", POLICY)
-    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    now = datetime.now(UTC)
+    future, long_ago = now + timedelta(hours=1), now - timedelta(days=8)
     cases = {
         ("body", "policy"): intake(policy="nobody"),
         ("body", "plan"): intake(plan="gold"),
         ("body", "severity"): intake(severity="sev9"),
-        ("body", "received_at"): intake(received_at=future),
+        ("body", "received_at", "future"): intake(received_at=future.isoformat()),
+        ("body", "received_at", "old"): intake(received_at=long_ago.isoformat()),
     }
     for loc, body in cases.items():
         response = await api.post("/cases", json=body)
         assert response.status_code == 422, (loc, response.text)
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["errors"][0]["loc"] == list(loc)
+        assert response.json()["errors"][0]["loc"] == list(loc[:2])
+    old = await api.post("/cases", json=intake(received_at=long_ago.isoformat()))
+    assert old.json()["detail"] == (
+        "body.received_at: is more than 7d wall ago (intake.received_at_max_age)"
+    )
+    # A policy that allows older requests takes the same one.
+    lenient = {**POLICY, "intake": {**POLICY["intake"], "received_at_max_age": "30d wall"}}
+    store_policy_version(session, "zsupport", lenient, version=2)
+    accepted = await api.post("/cases", json=intake(received_at=long_ago.isoformat()))
+    assert accepted.status_code == 201, accepted.text
 
 
 async def test_malformed_requests_name_each_field(api: httpx.AsyncClient) -> None:

@@ -408,6 +408,23 @@ def test_acknowledgement_templates_are_checked() -> None:
     )
 
 
+def test_how_far_back_a_request_may_be_dated() -> None:
+    intake = Policy.model_validate(base()).intake
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert str(intake.received_at_max_age) == "7d wall"
+    assert intake.refuse_received_at(now - timedelta(days=7), now) is None
+    assert intake.refuse_received_at(now + timedelta(seconds=5), now) is None
+    assert intake.refuse_received_at(now + timedelta(seconds=6), now) == "is in the future"
+    assert intake.refuse_received_at(now - timedelta(days=7, seconds=1), now) == (
+        "is more than 7d wall ago (intake.received_at_max_age)"
+    )
+    data = base()
+    data["intake"]["received_at_max_age"] = "5d"
+    assert paths_and_messages(data) == {
+        "intake.received_at_max_age": '"5d" is business days; write wall-clock time, e.g. "7d wall"'
+    }
+
+
 def test_customer_wait_reminders_come_before_closing() -> None:
     data = base()
     data["customer_wait"] = {"reminders": ["24h", "12h"], "auto_close_after": "48h"}
