@@ -98,10 +98,16 @@ def _address(member: Member) -> str:
 
 @workflow.defn
 class CaseWorkflow:
-    def __init__(self) -> None:
-        self._state: CaseState | None = None
-        self._policy: Policy | None = None
-        self._input: CaseInput | None = None
+    @workflow.init
+    def __init__(self, case_input: CaseInput) -> None:
+        # From the input here, not in `run`: an Update can reach a run that continued as new
+        # in its first workflow task, before `run` starts, and its validator reads the state.
+        # (No command changes, and refused Updates never enter history: replays are unchanged.)
+        self._input = case_input
+        self._policy = Policy.model_validate(case_input.policy)
+        self._state: CaseState | None = (
+            None if case_input.state is None else CaseState.model_validate(case_input.state)
+        )
         self._changed = False
         self._finished = False
 
@@ -118,18 +124,13 @@ class CaseWorkflow:
 
     @property
     def policy(self) -> Policy:
-        assert self._policy is not None
         return self._policy
 
     # -- the case's life -------------------------------------------------------------------
 
     @workflow.run
     async def run(self, case_input: CaseInput) -> CaseResult:
-        self._input = case_input
-        self._policy = Policy.model_validate(case_input.policy)
-        if case_input.state is not None:
-            self._state = CaseState.model_validate(case_input.state)
-        else:
+        if self._state is None:
             await self._intake(case_input)
         while not self._finished:
             if self._should_continue_as_new():
@@ -170,7 +171,6 @@ class CaseWorkflow:
             )
 
     def _should_continue_as_new(self) -> bool:
-        assert self._input is not None
         info = workflow.info()
         return info.is_continue_as_new_suggested() or (
             info.get_current_history_length() > self._input.history_limit
@@ -859,11 +859,9 @@ class CaseWorkflow:
         )
 
     def _region(self, step: ShipPart) -> str | None:
-        assert self._input is not None
         return step.region or self._input.intake.region
 
     def _pinned_policy(self) -> dict[str, Any]:
-        assert self._input is not None
         return self._input.policy
 
     @workflow.signal(name=REPORT_SIGNAL)

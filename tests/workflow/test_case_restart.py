@@ -1,15 +1,20 @@
 """A worker stopped mid-case and started again continues with nothing lost, nothing repeated;
-a long case continues as new with its whole state."""
+a long case continues as new with its whole state, and answers steps from its first moment."""
 
+import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
+from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from escalator.settings import Settings
+from models.case import CaseInput
+from models.case_state import CaseState
 from models.steps import AddNote, CustomerReply, RequestInfo
 from tests.workflow.cases import example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
@@ -79,9 +84,79 @@ async def test_worker_restart_mid_wait_loses_and_repeats_nothing(
 
 
 async def test_a_long_case_continues_as_new_with_its_state(
-    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, session: Session
 ) -> None:
+    # A Monday 09:00 on a server of its own, so that the customer wait below lies in business
+    # hours and moves the deadline by its length, whatever the time of day the test runs at.
+    policy = example_policy(session, "zsupport")
+    start = next_quiet(
+        policy.calendar("business"), await own_env.get_current_time(), MONDAY, time(9), days=1
+    )
+    await advance_to(own_env, start)
     handle, opened = await open_case(
+        own_env.client,
+        session,
+        wired.worker.task_queue,
+        policy="zsupport",
+        plan="managed",
+        severity="standard",
+        received_at=start,
+        history_limit=60,
+    )
+    assert opened.sla["response"].due_at == start + timedelta(hours=2)
+    first_run = (await handle.describe()).run_id
+    # Address the case by id only, as the API does, so steps reach the newest run.
+    case_handle = own_env.client.get_workflow_handle_for(CaseWorkflow.run, handle.id)
+    notes = 0
+
+    async def add_note() -> None:
+        nonlocal notes
+        await case_handle.execute_update(
+            CaseWorkflow.add_note, AddNote(text=f"note {notes}", actor="e:avery")
+        )
+        notes += 1
+
+    for _ in range(12):
+        await add_note()
+    assert (await case_handle.describe()).run_id != first_run
+    await case_handle.execute_update(
+        CaseWorkflow.request_info, RequestInfo(message="Which trunk?", actor="e:avery")
+    )
+    # Any run started after this one began with the response clock paused in its state.
+    paused_run = (await case_handle.describe()).run_id
+    await advance_to(own_env, start + timedelta(minutes=30))
+    while (await case_handle.describe()).run_id == paused_run:
+        assert notes < 60, "the case did not continue as new while waiting on the customer"
+        await add_note()
+    await case_handle.execute_update(
+        CaseWorkflow.customer_reply, CustomerReply(message="Trunk 2", actor="partner:acme")
+    )
+    case = await case_handle.query(CaseWorkflow.get_case)
+    assert case.ticket_number == opened.ticket_number
+    assert [n.text for n in case.notes if n.text.startswith("note")] == [
+        f"note {n}" for n in range(notes)
+    ]
+    # The response clock came through paused and resumed: the wait, all in business hours,
+    # does not count, so the deadline moved by exactly its length (about 30 minutes).
+    asked, replied = (
+        next(n.at for n in case.notes if n.text.startswith(prefix))
+        for prefix in ("asked the customer", "customer replied")
+    )
+    assert not case.sla["response"].paused
+    assert case.sla["response"].due_at == start + timedelta(hours=2) + (replied - asked)
+    assert near(case.sla["response"].due_at, start + timedelta(hours=2, minutes=30))
+
+
+async def test_a_step_reaching_a_continued_run_before_it_starts_is_answered(
+    temporal_env: WorkflowEnvironment,
+    worker: Worker,
+    engine: Engine,
+    settings: Settings,
+    session: Session,
+) -> None:
+    # An engineer's step sent just as a case continues as new can reach the new run before its
+    # `run` method starts; it must see the state the run carries, not be refused for want of it.
+    handle, _ = await open_case(
         temporal_env.client,
         session,
         worker.task_queue,
@@ -89,27 +164,41 @@ async def test_a_long_case_continues_as_new_with_its_state(
         plan="managed",
         severity="standard",
         received_at=await temporal_env.get_current_time(),
-        history_limit=60,
+        history_limit=20,
     )
-    first_run = (await handle.describe()).run_id
-    # Address the case by id only, as the API does, so steps reach the newest run.
     case_handle = temporal_env.client.get_workflow_handle_for(CaseWorkflow.run, handle.id)
-    for number in range(12):
-        await case_handle.execute_update(
-            CaseWorkflow.add_note, AddNote(text=f"note {number}", actor="e:avery")
-        )
-    await case_handle.execute_update(
-        CaseWorkflow.request_info, RequestInfo(message="Which trunk?", actor="e:avery")
+    # The intake alone writes more than 20 events: the case continues as new right after it.
+    first_run = (await handle.describe()).run_id
+    for _ in range(200):
+        if (await case_handle.describe()).run_id != first_run:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the case did not continue as new")
+    # Run the continued run again, with the state it carries, where no worker listens yet: the
+    # step sent to it then lands in its very first workflow task, before `run` has started.
+    started = (await case_handle.fetch_history()).events[0]
+    (continued,) = await temporal_env.client.data_converter.decode(
+        started.workflow_execution_started_event_attributes.input.payloads, [CaseInput]
     )
-    await case_handle.execute_update(
-        CaseWorkflow.customer_reply, CustomerReply(message="Trunk 2", actor="partner:acme")
+    assert continued.state is not None
+    await case_handle.terminate("run again on a queue without a worker")
+    idle = settings.model_copy(update={"task_queue": f"idle-{uuid.uuid4().hex[:8]}"})
+    again = await temporal_env.client.start_workflow(
+        CaseWorkflow.run, continued, id=handle.id, task_queue=idle.task_queue
     )
-    case = await case_handle.query(CaseWorkflow.get_case)
-    assert (await case_handle.describe()).run_id != first_run
-    assert case.ticket_number == opened.ticket_number
-    assert [n.text for n in case.notes if n.text.startswith("note")] == [
-        f"note {n}" for n in range(12)
-    ]
-    # The response clock came through paused and resumed, still due when it was.
-    assert not case.sla["response"].paused
-    assert case.sla["response"].due_at == opened.sla["response"].due_at
+    step = asyncio.create_task(
+        again.execute_update(CaseWorkflow.add_note, AddNote(text="first thing", actor="e:avery"))
+    )
+    await asyncio.sleep(0.5)  # the server holds the step until a worker polls the queue
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        async with build_worker(temporal_env.client, engine, idle, executor):
+            case = await step
+            await again.terminate("end of the test")
+    # The step was accepted by the run's first workflow task, the one before `run` starts.
+    kinds = [event.event_type for event in (await again.fetch_history()).events]
+    assert kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) == (
+        kinds.index(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) + 1
+    )
+    carried = CaseState.model_validate(continued.state)
+    assert [n.text for n in case.notes] == [*(n.text for n in carried.case.notes), "first thing"]
