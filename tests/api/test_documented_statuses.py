@@ -37,11 +37,11 @@ from api.app import create_app
 from api.auth import Role, issue_api_key
 from escalator.history import store_archive
 from models.case_history import CaseHistory
-from models.registry import AuthorisedContactRow, CoverageRow
+from models.registry import AuthorisedContactRow
 from models.steps import STEP_BODIES
 from tests.api.served import serving
 from tests.api.test_cases_api import intake
-from tests.workflow.cases import POLICIES, example_policy
+from tests.workflow.cases import POLICIES, add_contract, example_policy
 from tests.workflow.clock import advance_to, next_quiet
 from tests.workflow.field_service import Stack, eventually, open_field_case
 
@@ -164,18 +164,9 @@ def _registry(session: Session) -> None:
     # Intake helpers write as Ada; E-MetroTel refers anyone its resellers do not list.
     session.add(AuthorisedContactRow(org="acme", email="ada@acme.test", name="Ada Admin"))
     session.add(AuthorisedContactRow(org="globex", email="gus@globex.test", name="Gus"))
-    now = datetime.now(UTC)
-    session.add(
-        CoverageRow(
-            org="acme",
-            kind="contract",
-            plan="standard",
-            reference="C-expired",
-            starts_at=now - timedelta(days=400),
-            expires_at=now - timedelta(days=30),
-        )
-    )
     session.commit()
+    now = datetime.now(UTC)
+    add_contract(session, "standard", now - timedelta(days=400), now - timedelta(days=30))
 
 
 def _mail(sender: str, subject: str, text: str, message_id: str) -> bytes:

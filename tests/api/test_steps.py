@@ -9,10 +9,11 @@ import pytest
 from sqlmodel import Session
 
 from models.policy import load_policy
-from models.registry import AuthorisedContactRow, CoverageRow
+from models.registry import AuthorisedContactRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
 from tests.policies import store_policy_version
+from tests.workflow.cases import add_contract
 
 EMETROTEL = (
     load_policy((Path(__file__).resolve().parents[2] / "policies" / "emetrotel.yaml").read_text())
@@ -156,16 +157,7 @@ async def test_approve_po(
 ) -> None:
     store_policy_version(session, "emetrotel", EMETROTEL)
     now = datetime.now(UTC)
-    session.add(
-        CoverageRow(
-            org="acme",
-            kind="contract",
-            plan="standard",
-            reference="C-1",
-            starts_at=now - timedelta(days=400),
-            expires_at=now - timedelta(days=30),
-        )
-    )
+    add_contract(session, "standard", now - timedelta(days=400), now - timedelta(days=30))
     # E-MetroTel refers anyone but its resellers' listed contacts elsewhere.
     session.add(AuthorisedContactRow(org="acme", email=intake()["contact"]["email"]))
     session.commit()
