@@ -1,6 +1,7 @@
 """Steps with `Idempotency-Key`, steps across organisations, and every step's route."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -109,7 +110,9 @@ async def test_every_step_has_its_route_and_refuses_auditors_and_unknown_cases(
 
 async def test_breached_filter(api: httpx.AsyncClient, tokens: TokenFactory) -> None:
     engineer = tokens("engineer")
-    late = await open_case(api, engineer, received_at="2020-01-06T09:00:00-07:00")
+    # Six days ago (the policy takes requests up to a week old): its 2h targets are long missed.
+    six_days_ago = (datetime.now(UTC) - timedelta(days=6)).isoformat()
+    late = await open_case(api, engineer, received_at=six_days_ago)
     fresh = await open_case(api, engineer)
     breached = await api.get("/cases", params={"breached": "true"}, headers=engineer)
     assert [item["id"] for item in breached.json()["items"]] == [late]
