@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from api.encoded_slashes import RefuseEncodedSlashes
 from api.openapi import UNAVAILABLE, install_openapi
 from api.problems import install_problem_handlers
 from api.routers import audit, cases, field_steps, health, intake, policies, reports, steps
@@ -49,6 +50,7 @@ def create_app(
     )
     install_problem_handlers(app)
     install_openapi(app)
+    app.add_middleware(RefuseEncodedSlashes)
     app.include_router(health.router)
     app.include_router(cases.router)
     # Before the step router: POST /cases/{id}/replay is not a step.

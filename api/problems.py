@@ -35,6 +35,15 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
+# Seconds a client should wait before retrying a 503.
+RETRY_AFTER = "5"
+
+
+def unavailable(detail: str) -> Problem:
+    """503: nothing the client sent is wrong; it may retry (with the same Idempotency-Key)."""
+    return Problem(503, detail, headers={"Retry-After": RETRY_AFTER})
+
+
 def field_problem(loc: list[str | int], msg: str, status: int = 422) -> Problem:
     """A problem about one field of the request."""
     return Problem(status, f"{'.'.join(map(str, loc))}: {msg}", [{"loc": loc, "msg": msg}])
@@ -112,15 +121,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             # Nothing the client sent is wrong: say what is down and when to try again.
             log.warning("%s unavailable on %s %s: %s", down, request.method, request.url, exc)
             response = problem_response(503, f"{down} is unavailable; retry shortly")
-            response.headers["Retry-After"] = "5"
+            response.headers["Retry-After"] = RETRY_AFTER
             return response
         # A bug of ours: log it with its trace, answer without one.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "internal error; it has been logged")
 
 
-def unavailable_part(exc: Exception) -> str | None:
-    """ "Temporal" or "the database" when `exc` says it cannot be reached, else None."""
+def unavailable_part(exc: BaseException) -> str | None:
+    """ "Temporal" or "the database" when `exc`, or what it wraps, says it cannot be reached."""
+    if exc.__cause__ is not None and (down := unavailable_part(exc.__cause__)):
+        return down
     if isinstance(exc, RPCError) and exc.status in (
         RPCStatusCode.UNAVAILABLE,
         RPCStatusCode.DEADLINE_EXCEEDED,

@@ -32,7 +32,7 @@ from escalator.settings import Settings
 from models.alerts import Alert, AlertmanagerWebhook, alert_severity
 from models.case import CaseIntake, Contact
 from models.policy import Policy
-from models.policy_intake import MonitoringIntake
+from models.policy_intake import Intake, MonitoringIntake
 from models.registry import AuthorisedContactRow
 from models.steps import AddNote
 from models.tables import PolicyVersionRow
@@ -57,6 +57,7 @@ class AlertResults(BaseModel):
 @dataclass(frozen=True)
 class Target:
     policy: PolicyVersionRow
+    intake: Intake
     monitoring: MonitoringIntake
 
 
@@ -145,12 +146,20 @@ class AlertIntake:
             row = policy_store.latest(session, name)
         if row is None:
             raise field_problem(["query", "policy"], f"no published policy named {name!r}")
-        monitoring = Policy.model_validate(row.body).intake.monitoring
-        if monitoring is None:
+        intake = Policy.model_validate(row.body).intake
+        if intake.monitoring is None:
             raise field_problem(
                 ["query", "policy"], f"policy {name!r} has no intake.monitoring mapping"
             )
-        return Target(row, monitoring)
+        return Target(row, intake, intake.monitoring)
+
+    @staticmethod
+    def _received_at(target: Target, alert: Alert) -> datetime:
+        """When the alert started; but an alert firing longer than the policy lets a request be
+        dated back (intake.received_at_max_age) counts from that limit. Refusing it instead
+        would refuse every repeat notification of a long-firing alert."""
+        now = datetime.now(UTC)
+        return max(min(alert.startsAt, now), target.intake.earliest_received_at(now))
 
     def _intake(self, target: Target, alert: Alert, org: str, index: int) -> CaseIntake:
         with Session(self.engine) as session:
@@ -169,7 +178,7 @@ class AlertIntake:
                 subject=alert.subject or alert.fingerprint,
                 description=alert.description or alert.fingerprint,
                 contact=contact,
-                received_at=min(alert.startsAt, datetime.now(UTC)),
+                received_at=self._received_at(target, alert),
             )
         except ValidationError as error:
             first = error.errors()[0]

@@ -129,9 +129,9 @@ class Intake(BaseModel):
 
     @field_validator("received_at_max_age")
     @classmethod
-    def _fixed_length(cls, value: Duration) -> Duration:
-        if value.timedelta is None:
-            raise ValueError(f'"{value}" is business days; write wall-clock time, e.g. "7d wall"')
+    def _wall_clock(cls, value: Duration) -> Duration:
+        if not value.wall:
+            raise ValueError(f'"{value}" is business time; write wall-clock time, e.g. "7d wall"')
         return value
 
     @property
@@ -143,8 +143,11 @@ class Intake(BaseModel):
         # A few seconds of clock skew between the caller and us are not "the future".
         if received_at > now + timedelta(seconds=5):
             return "is in the future"
-        age = self.received_at_max_age.timedelta
-        assert age is not None  # _fixed_length
-        if received_at < now - age:
+        if received_at < self.earliest_received_at(now):
             return f"is more than {self.received_at_max_age} ago (intake.received_at_max_age)"
         return None
+
+    def earliest_received_at(self, now: datetime) -> datetime:
+        age = self.received_at_max_age.timedelta
+        assert age is not None  # _wall_clock
+        return now - age

@@ -115,7 +115,8 @@ class CaseWorkflow:
 
     @property
     def state(self) -> CaseState:
-        assert self._state is not None, "the state is set before any handler runs"
+        # A continued run has its state from __init__; a new case, once its intake has run.
+        assert self._state is not None, "the case has not finished its intake yet; retry"
         return self._state
 
     @property

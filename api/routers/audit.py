@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 
 from api.auth import Identity, can_see, current_identity, reads_histories
 from api.deps import get_client, get_engine
-from api.problems import Problem, field_problem
+from api.problems import Problem, field_problem, unavailable
 from escalator.history import CaseNotFound, load_case_history
 from escalator.replay import AsOfError, ReplayFailed, replay_case, state_as_of
 from models.case import Case
@@ -56,9 +56,9 @@ async def _history(case_id: str, identity: Identity, client: Client, engine: Eng
     except CaseNotFound as error:
         raise missing from error
     except RPCError as error:
-        raise Problem(503, f"Temporal did not answer: {error.message}") from error
+        raise unavailable(f"Temporal did not answer: {error.message}") from error
     except HistoryFormatError as error:
-        raise Problem(503, str(error)) from error
+        raise unavailable(str(error)) from error
     if not can_see(identity, case_org(history) or ""):
         raise missing
     return history

@@ -22,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.attachments import with_attachments
 from api.auth import Identity, actor_of, current_identity, works_cases
 from api.deps import get_client, get_engine
-from api.problems import Problem
+from api.problems import Problem, unavailable
 from api.routers.cases import visible_case
 from api.routers.steps import STEP_TIMEOUT, rejected
 from models.case import Case
@@ -38,7 +38,10 @@ router = APIRouter(
         403: {"description": "Only engineers report field work"},
         404: {"description": "No such case or record, or a case of another organisation"},
         409: {"description": "The record does not allow this now (the detail says why)"},
-        503: {"description": "Temporal is unavailable or the record did not answer in time"},
+        503: {
+            "description": "Temporal or the database is unavailable, or the record did not "
+            "answer in time; retry after `Retry-After` seconds"
+        },
     },
 )
 
@@ -65,7 +68,7 @@ async def _report(
     except WorkflowUpdateFailedError as error:
         raise rejected(error) from error
     except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-        raise Problem(503, f"{records[:-1]} {record_id} did not answer in time; retry") from error
+        raise unavailable(f"{records[:-1]} {record_id} did not answer in time; retry") from error
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise

@@ -36,7 +36,7 @@ from api.auth import (
     works_cases,
 )
 from api.deps import get_client, get_engine
-from api.problems import Problem, field_problem
+from api.problems import Problem, field_problem, unavailable
 from api.routers.cases import visible_case
 from models.case import Case, CaseResult
 from models.inventory import PartRow
@@ -63,7 +63,10 @@ router = APIRouter(
             "description": "The case does not allow this step now (the detail says why), "
             "or the `Idempotency-Key` was used for another request"
         },
-        503: {"description": "The case did not answer in time; retry with the same key"},
+        503: {
+            "description": "Temporal or the database is unavailable, or the case did not answer "
+            "in time; retry with the same `Idempotency-Key` after `Retry-After` seconds"
+        },
     },
 )
 
@@ -82,11 +85,9 @@ def request_model(step: str, body: type[Step]) -> type[BaseModel]:
     return model
 
 
-def check_against_catalogue(engine: Engine, body: Step) -> None:
+def check_against_catalogue(engine: Engine, body: ShipPart) -> None:
     """What the workflow cannot look up (it does no I/O): a part the catalogue does not list is
     a wrong request (422 naming `sku`), not a shipment that fails later."""
-    if not isinstance(body, ShipPart):
-        return
     with Session(engine) as session:
         if session.get(PartRow, body.sku) is None:
             raise field_problem(["body", "sku"], f"{body.sku!r} is not in the parts catalogue")
@@ -121,10 +122,9 @@ async def _run(
     except WorkflowUpdateFailedError as error:
         raise rejected(error) from error
     except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-        raise Problem(
-            503,
+        raise unavailable(
             f"case {handle.id} did not answer the {step} step in time; it may still be "
-            "applied: retry with the same Idempotency-Key",
+            "applied: retry with the same Idempotency-Key"
         ) from error
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
@@ -161,9 +161,25 @@ async def take_step(
 ) -> Case:
     """Run `step` on a case the caller may see (else 404); the Case after it."""
     await visible_case(case_id, identity, client)
-    await asyncio.to_thread(check_against_catalogue, engine, body)
     scope = visible_org(identity) or "staff"
+    # A keyed retry gets its first answer even if the part has left the catalogue since.
+    if isinstance(body, ShipPart) and not await _ran_before(
+        client, case_id, scope, idempotency_key
+    ):
+        await asyncio.to_thread(check_against_catalogue, engine, body)
     return await apply_step(client, case_id, step, body, scope, idempotency_key)
+
+
+async def _ran_before(
+    client: Client, case_id: str, scope: str, idempotency_key: str | None
+) -> bool:
+    if idempotency_key is None:
+        return False
+    handle: WorkflowHandle[CaseWorkflow, CaseResult] = client.get_workflow_handle(case_id)
+    return (
+        await handle.query(CaseWorkflow.step_request, step_update_id(scope, idempotency_key))
+        is not None
+    )
 
 
 async def apply_step(

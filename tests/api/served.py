@@ -7,14 +7,13 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from tests.receivers import free_port
-
 
 @asynccontextmanager
 async def serving(app: FastAPI) -> AsyncIterator[str]:
     """Serve `app` (its lifespan included) until the block ends; yields its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # Port 0: the kernel picks a free port as uvicorn binds, so no other process can take it
+    # between choosing and binding.
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     deadline = asyncio.get_running_loop().time() + 30
@@ -23,8 +22,9 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
             task.result()
             raise RuntimeError("uvicorn stopped before it started")
         if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"uvicorn did not start on port {port} in 30 s")
+            raise TimeoutError("uvicorn did not start in 30 s")
         await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

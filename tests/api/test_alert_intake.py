@@ -156,3 +156,20 @@ async def test_alert_errors_name_the_field(api: httpx.AsyncClient, tokens: Token
             "/intake/alerts", json=body, params={"policy": "maxony"}, headers=tokens("auditor")
         )
     ).status_code == 403
+
+
+async def test_an_alert_firing_for_longer_than_a_request_may_be_dated(
+    api: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    engineer = tokens("engineer")
+    old = alert("firing", "c3", "critical")
+    old["startsAt"] = (datetime.now(UTC) - timedelta(days=10)).isoformat()
+    before = datetime.now(UTC)
+    (opened,) = await post(api, engineer, hook("firing", old), policy="maxony", org="acme")
+    case = (await api.get(f"/cases/{opened['case_id']}", headers=engineer)).json()
+    # Counted from the policy's limit (7 days back), not refused: Alertmanager repeats a
+    # firing alert, and each repeat must still reach its case.
+    received = datetime.fromisoformat(case["received_at"])
+    assert before - timedelta(days=7) <= received <= datetime.now(UTC) - timedelta(days=7)
+    (repeat,) = await post(api, engineer, hook("firing", old), policy="maxony", org="acme")
+    assert (repeat["outcome"], repeat["case_id"]) == ("noted", opened["case_id"])

@@ -196,6 +196,8 @@ async def walk_cases(walk: Walk) -> dict[str, Any]:
     await walk.expect(422, "GET", "/cases", keys.acme, params={"limit": 0})
     await walk.expect(200, "GET", f"/cases/{case['id']}", keys.acme)
     await walk.expect(404, "GET", f"/cases/{case['id']}", keys.globex)
+    # One segment naming another route (Starlette routes on the decoded path): no such case.
+    await walk.expect(404, "GET", f"/cases/{case['id']}%2Fstate", keys.acme)
     return dict(case)
 
 

@@ -4,12 +4,15 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import issue_api_key
+from api.problems import unavailable_part
+from escalator.mail_intake import NotStored
 from escalator.settings import Settings
 
 
@@ -59,3 +62,15 @@ async def test_temporal_down(engine: Engine) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert "Temporal is unavailable" in response.json()["detail"]
         assert response.headers["Retry-After"] == "5"
+
+
+def test_an_outage_wrapped_in_another_error_is_still_an_outage() -> None:
+    # E-mail intake wraps the database's error in NotStored (the SMTP listener answers 451).
+    try:
+        try:
+            raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+        except OperationalError as error:
+            raise NotStored("the message could not be stored") from error
+    except NotStored as wrapped:
+        assert unavailable_part(wrapped) == "the database"
+    assert unavailable_part(NotStored("no cause")) is None

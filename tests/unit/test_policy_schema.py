@@ -419,10 +419,13 @@ def test_how_far_back_a_request_may_be_dated() -> None:
         "is more than 7d wall ago (intake.received_at_max_age)"
     )
     data = base()
-    data["intake"]["received_at_max_age"] = "5d"
-    assert paths_and_messages(data) == {
-        "intake.received_at_max_age": '"5d" is business days; write wall-clock time, e.g. "7d wall"'
-    }
+    assert intake.earliest_received_at(now) == now - timedelta(days=7)
+    for business in ("5d", "12h"):
+        data["intake"]["received_at_max_age"] = business
+        assert paths_and_messages(data) == {
+            "intake.received_at_max_age": f'"{business}" is business time; write wall-clock '
+            'time, e.g. "7d wall"'
+        }
 
 
 def test_customer_wait_reminders_come_before_closing() -> None:
