@@ -120,9 +120,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         if down is not None:
             # Nothing the client sent is wrong: say what is down and when to try again.
             log.warning("%s unavailable on %s %s: %s", down, request.method, request.url, exc)
-            response = problem_response(503, f"{down} is unavailable; retry shortly")
-            response.headers["Retry-After"] = RETRY_AFTER
-            return response
+            return await _problem(request, unavailable(f"{down} is unavailable; retry shortly"))
         # A bug of ours: log it with its trace, answer without one.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "internal error; it has been logged")

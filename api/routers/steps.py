@@ -11,6 +11,7 @@ the same key with another body is a 409.
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -85,9 +86,11 @@ def request_model(step: str, body: type[Step]) -> type[BaseModel]:
     return model
 
 
-def check_against_catalogue(engine: Engine, body: ShipPart) -> None:
+def check_against_catalogue(engine: Engine, body: Step) -> None:
     """What the workflow cannot look up (it does no I/O): a part the catalogue does not list is
     a wrong request (422 naming `sku`), not a shipment that fails later."""
+    if not isinstance(body, ShipPart):
+        return
     with Session(engine) as session:
         if session.get(PartRow, body.sku) is None:
             raise field_problem(["body", "sku"], f"{body.sku!r} is not in the parts catalogue")
@@ -162,24 +165,13 @@ async def take_step(
     """Run `step` on a case the caller may see (else 404); the Case after it."""
     await visible_case(case_id, identity, client)
     scope = visible_org(identity) or "staff"
-    # A keyed retry gets its first answer even if the part has left the catalogue since.
-    if isinstance(body, ShipPart) and not await _ran_before(
-        client, case_id, scope, idempotency_key
-    ):
+
+    async def check() -> None:
         await asyncio.to_thread(check_against_catalogue, engine, body)
-    return await apply_step(client, case_id, step, body, scope, idempotency_key)
 
-
-async def _ran_before(
-    client: Client, case_id: str, scope: str, idempotency_key: str | None
-) -> bool:
-    if idempotency_key is None:
-        return False
-    handle: WorkflowHandle[CaseWorkflow, CaseResult] = client.get_workflow_handle(case_id)
-    return (
-        await handle.query(CaseWorkflow.step_request, step_update_id(scope, idempotency_key))
-        is not None
-    )
+    # Only steps that name a part have something to look up.
+    checked = check if isinstance(body, ShipPart) else None
+    return await apply_step(client, case_id, step, body, scope, idempotency_key, checked)
 
 
 async def apply_step(
@@ -189,11 +181,15 @@ async def apply_step(
     body: Step,
     scope: str,
     idempotency_key: str | None,
+    check: Callable[[], Awaitable[None]] | None = None,
 ) -> Case:
     """Run `step` on the case (no visibility check: callers do theirs); `Problem` 409 when the
-    case refuses it or the key was used for another request."""
+    case refuses it or the key was used for another request. `check` runs only before the
+    step's first run: a keyed retry gets its first answer, whatever has changed since."""
     handle: WorkflowHandle[CaseWorkflow, CaseResult] = client.get_workflow_handle(case_id)
     if idempotency_key is None:
+        if check is not None:
+            await check()
         return await _run(handle, step, body, None)
     update_id = step_update_id(scope, idempotency_key)
     digest = step_digest(step, body)
@@ -202,6 +198,8 @@ async def apply_step(
         if recorded != digest:
             raise _key_reused(case_id, step)
         return await _first_answer(handle, update_id)
+    if check is not None:
+        await check()
     case = await _run(handle, step, body, update_id)
     # A concurrent request with this key and another body may have won: Temporal ran only one.
     if await handle.query(CaseWorkflow.step_request, update_id) != digest:

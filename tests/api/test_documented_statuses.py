@@ -19,7 +19,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +39,14 @@ from models.case_history import CaseHistory
 from models.registry import AuthorisedContactRow
 from models.steps import STEP_BODIES
 from tests.api.served import serving
+from tests.api.test_alert_intake import alert, hook
 from tests.api.test_cases_api import intake
+from tests.api.test_email_intake import mail
 from tests.workflow.cases import POLICIES, add_contract, example_policy
 from tests.workflow.clock import advance_to, next_quiet
 from tests.workflow.field_service import Stack, eventually, open_field_case
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
-SUPPORT = "support@zsupport.example"
 CONTACT = {"name": "Sam Site", "email": "sam.site@acme.test"}
 # Examples drawn per operation: valid data, then data schemathesis makes invalid.
 POSITIVE, NEGATIVE = 6, 3
@@ -167,14 +167,6 @@ def _registry(session: Session) -> None:
     session.commit()
     now = datetime.now(UTC)
     add_contract(session, "standard", now - timedelta(days=400), now - timedelta(days=30))
-
-
-def _mail(sender: str, subject: str, text: str, message_id: str) -> bytes:
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, SUPPORT, subject
-    message["Message-ID"] = message_id
-    message.set_content(text)
-    return message.as_bytes()
 
 
 async def walk_cases(walk: Walk) -> dict[str, Any]:
@@ -341,7 +333,7 @@ async def walk_intake(walk: Walk, ticket: str) -> None:
     and alerts; the inbound mailbox."""
     keys = walk.keys
     raw = {"Content-Type": "message/rfc822"}
-    message = _mail("ada@acme.test", "Phones reboot", "Hourly.", "<w1@acme.test>")
+    message = mail("ada@acme.test", "Phones reboot", "Hourly.", "<w1@acme.test>").as_bytes()
     email = "/intake/email"
     await walk.expect(201, "POST", email, keys.engineer, raw, content=message)
     await walk.expect(200, "POST", email, keys.engineer, raw, content=message)
@@ -351,7 +343,7 @@ async def walk_intake(walk: Walk, ticket: str) -> None:
     await walk.expect(413, "POST", email, keys.engineer, raw, content=huge)
     await walk.expect(415, "POST", email, keys.engineer, json={"a": 1})
     await walk.expect(403, "POST", email, keys.auditor, raw, content=message)
-    theirs = _mail("gus@globex.test", f"Re: [{ticket}] hello", "Hi", "<w2@globex.test>")
+    theirs = mail("gus@globex.test", f"Re: [{ticket}] hello", "Hi", "<w2@globex.test>").as_bytes()
     await walk.expect(404, "POST", email, keys.globex, raw, content=theirs)
 
     messages = "/intake/messages"
@@ -359,22 +351,12 @@ async def walk_intake(walk: Walk, ticket: str) -> None:
     await walk.expect(403, "GET", messages, keys.acme)
     await walk.expect(422, "GET", messages, keys.engineer, params={"status": "lost"})
 
-    started = datetime.now(UTC) - timedelta(minutes=5)
-    alert = {
-        "status": "firing",
-        "labels": {"alertname": "DiskFull", "instance": "db1", "severity": "critical"},
-        "annotations": {"summary": "Disk on db1 is 95% full"},
-        "startsAt": started.isoformat(),
-        "endsAt": "0001-01-01T00:00:00Z",
-        "generatorURL": "http://prometheus.test/graph",
-        "fingerprint": "f1",
-    }
-    hook = {"version": "4", "status": "firing", "receiver": "escalator", "alerts": [alert]}
+    firing = hook("firing", alert("firing", "f1", "critical"))
     alerts, params = "/intake/alerts", {"policy": "maxony", "org": "acme"}
-    answer = await walk.expect(200, "POST", alerts, keys.engineer, json=hook, params=params)
+    answer = await walk.expect(200, "POST", alerts, keys.engineer, json=firing, params=params)
     assert [r["outcome"] for r in answer["results"]] == ["opened"]
-    await walk.expect(403, "POST", alerts, keys.auditor, json=hook, params=params)
-    await walk.expect(422, "POST", alerts, keys.engineer, json=hook, params={"policy": "nope"})
+    await walk.expect(403, "POST", alerts, keys.auditor, json=firing, params=params)
+    await walk.expect(422, "POST", alerts, keys.engineer, json=firing, params={"policy": "nope"})
 
 
 async def walk_policies_and_reports(walk: Walk) -> None:
