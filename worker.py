@@ -46,8 +46,10 @@ def build_worker(
 ) -> Worker:
     """A worker with every workflow and activity; tests build theirs the same way.
 
-    Without the workflow cache every task goes to the shared queue rather than to this
-    worker's sticky one, as tests that stop a worker and start another need.
+    The workflow cache holds `ESCALATOR_WORKER_CACHE_SIZE` cases; the others replay from
+    their history on their next task. Without the cache every task goes to the shared
+    queue rather than to this worker's sticky one, as tests that stop a worker and start
+    another need.
     """
     return Worker(
         client,
@@ -56,7 +58,7 @@ def build_worker(
         activities=all_activities(engine, settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),
-        **({} if cache_workflows else {"max_cached_workflows": 0}),
+        max_cached_workflows=settings.worker_cache_size if cache_workflows else 0,
     )
 
 

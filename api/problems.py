@@ -33,6 +33,8 @@ class Problem(Exception):
         self.errors = errors or []
         # e.g. `WWW-Authenticate` on a 401, which RFC 9110 requires.
         self.headers = headers or {}
+        # RFC 9457 extension members, e.g. the `case_id` of a case accepted but not yet open.
+        self.extra: dict[str, str] = {}
 
 
 # Seconds a client should wait before retrying a 503.
@@ -50,7 +52,10 @@ def field_problem(loc: list[str | int], msg: str, status: int = 422) -> Problem:
 
 
 def problem_response(
-    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> JSONResponse:
     title = HTTPStatus(status).phrase
     body: dict[str, Any] = {
@@ -60,6 +65,7 @@ def problem_response(
         "detail": detail,
     }
     body["errors"] = errors or []
+    body |= extra or {}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -82,7 +88,7 @@ def _allowed_methods(request: Request) -> list[str]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
-        response = problem_response(exc.status, exc.detail, exc.errors)
+        response = problem_response(exc.status, exc.detail, exc.errors, exc.extra)
         response.headers.update(exc.headers)
         return response
 

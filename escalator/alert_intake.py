@@ -116,7 +116,7 @@ class AlertIntake:
             return await self._note(
                 outcome, case_id, f"alert {alert.fingerprint} still firing: {alert.subject}", None
             )
-        case = await case_once_recorded(handle, None)
+        case = await case_once_recorded(self.client, handle, None)
         log.info("alert %s opened case %s", alert.fingerprint, case_id)
         return outcome.model_copy(update={"outcome": "opened", "ticket_number": case.ticket_number})
 

@@ -165,7 +165,7 @@ class MailIntake:
             datetime.now(UTC),
             intake_sha256(intake),
         )
-        case = await case_once_recorded(handle, None)
+        case = await case_once_recorded(self.client, handle, None)
         await asyncio.to_thread(self._finish, row_id, "opened", case.id, mail)
         log.info("message %s opened case %s (%s)", row_id, case.id, case.ticket_number)
         return MailResult("opened", row_id, case, created=created)

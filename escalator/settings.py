@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root in a source checkout (editable install or the Docker image).
@@ -33,8 +34,18 @@ class Settings(BaseSettings):
     # a larger attachment is listed but its bytes stay only in the kept raw message.
     email_max_bytes: int = 25 * 1024 * 1024
     attachment_max_bytes: int = 10 * 1024 * 1024
-    # PagerDuty Events v2 compatible webhook for pages; empty disables paging.
+    # PagerDuty Events v2 endpoint (https://events.pagerduty.com/v2/enqueue); empty: no paging.
     paging_url: str = ""
+    # Integration keys: a team's `paging.routing_key` names one of these (JSON object in the
+    # environment); a team naming none uses the default. Secrets: never in a policy or history.
+    paging_routing_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    paging_routing_key: SecretStr | None = None
+    # Where people reach this installation: links in pages and e-mails point here.
+    public_url: str = "http://127.0.0.1:8000"
+    # Workflows a worker keeps in memory; the others replay from history on their next task.
+    worker_cache_size: int = Field(default=1000, ge=0)
+    # The longest an API call waits on a case's workflow before answering 503 (seconds).
+    workflow_wait_seconds: float = Field(default=10.0, gt=0, le=60)
     # Example policies published by `escalator up` when the database has none.
     policies_dir: Path = PROJECT_ROOT / "policies"
 

@@ -1,7 +1,7 @@
 """Inputs of the activities that workflows call; plain data so both sides can import them."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,16 +24,33 @@ class EmailRequest(BaseModel):
     context: dict[str, Any] = Field(default_factory=dict)
 
 
-class PageRequest(BaseModel):
-    """One page in the PagerDuty Events v2 shape; `dedup_key` is per case and reason."""
+PageAction = Literal["trigger", "acknowledge", "resolve"]
+PageSeverity = Literal["critical", "error", "warning", "info"]
 
-    dedup_key: str
+
+class PageRequest(BaseModel):
+    """One PagerDuty Events v2 event: a page (`trigger`), or its `acknowledge` / `resolve`.
+
+    `dedup_key` is per case and reason, so the receiver folds retries into one incident and
+    a later acknowledgement or resolution finds it. The integration key is not here: it is a
+    secret the activity looks up by the team's `paging.routing_key` name (never in history).
+    """
+
+    dedup_key: str = Field(max_length=255)
     case_id: str
-    summary: str = Field(max_length=1024)
-    # PagerDuty severities: critical, error, warning, info.
-    severity: str = "critical"
-    routing_key: str = "escalator"
-    # Who is paged (team members or the on-call), carried in the event's details.
+    event_action: PageAction = "trigger"
+    summary: str = Field(default="", max_length=1024)
+    severity: PageSeverity = "critical"
+    # The name of the routing key in the `ESCALATOR_PAGING_ROUTING_KEYS` setting; None: the
+    # default key (`ESCALATOR_PAGING_ROUTING_KEY`).
+    routing_key_name: str | None = None
+    # Events v2 `group` (the team) and `class` (why it pages); `component` is always "case".
+    team: str | None = None
+    reason: str | None = None
+    ticket_number: str | None = None
+    # When the workflow decided to page (Events v2 `timestamp`).
+    at: datetime | None = None
+    # Who is paged, by name only: no phone numbers or e-mail addresses leave in custom_details.
     targets: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
 

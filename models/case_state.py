@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from models.case import Case, CaseStatus, SlaTarget
+from models.notices import Notice, PageRecord
 from models.sla_clock import SlaClock
 
 # The clock of the tier a case is at; its rules use the trigger target "tier_response".
@@ -38,6 +39,10 @@ class CaseState(BaseModel):
     intake_recorded: bool = False
     # Keyed steps (`Idempotency-Key`): update id -> digest of the step it ran (step_requests.py).
     step_requests: dict[str, str] = Field(default_factory=dict)
+    # E-mails and pages queued by steps and timed actions, not yet sent (models/notices.py).
+    outbox: list[Notice] = Field(default_factory=list)
+    # Pages triggered, by dedup key, so acknowledging or resolving the case reaches them.
+    pages: dict[str, PageRecord] = Field(default_factory=dict)
 
     def refresh_sla(self, now: datetime) -> None:
         """Rebuild the case's `sla` section from the clocks."""

@@ -46,6 +46,12 @@ def check_template(text: str) -> str:
     return text
 
 
+# What every intake carries, which can give a required field (it then counts as given).
+IntakeSource = Literal[
+    "description", "org", "subject", "contact.name", "contact.email", "contact.phone"
+]
+
+
 class IntakeField(BaseModel):
     """A piece of information the requester must give at first contact."""
 
@@ -56,6 +62,19 @@ class IntakeField(BaseModel):
     required: bool = True
     # Required only where this holds, e.g. "call logs, if applicable".
     applies_when: str | None = None
+    # The intake's own value that gives this field: a case opened with a description has
+    # given its `problem_description`, and is not charged for it.
+    filled_by: IntakeSource | None = None
+
+
+def given_by_intake(fields: list[IntakeField], sources: dict[str, str | None]) -> dict[str, str]:
+    """The fields the intake's own values give (`sources`: description, org, contact.name ...)."""
+    given: dict[str, str] = {}
+    for field in fields:
+        value = sources.get(field.filled_by) if field.filled_by else None
+        if value is not None and value.strip():
+            given[field.name] = value
+    return given
 
 
 class Link(BaseModel):

@@ -80,6 +80,16 @@ class OnCall(BaseModel):
         return self.rotation[periods % len(self.rotation)]
 
 
+class Paging(BaseModel):
+    """How a team is paged (PagerDuty Events v2)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The name of the team's integration key in the ESCALATOR_PAGING_ROUTING_KEYS setting:
+    # the key is a secret, so neither a policy nor a case history ever holds it.
+    routing_key: Slug
+
+
 class Team(BaseModel):
     """A group that is notified, paged, or owns a tier."""
 
@@ -91,6 +101,9 @@ class Team(BaseModel):
     email: Email | None = None
     members: list[Member] = Field(min_length=1)
     on_call: OnCall | None = None
+    paging: Paging | None = None
+    # Told when a notice of the team's cannot be delivered (a refused page or e-mail).
+    fallback_email: Email | None = None
 
     def member(self, member_id: str) -> Member:
         for member in self.members:

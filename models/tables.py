@@ -115,7 +115,8 @@ class OutboundMessageRow(SQLModel, table=True):
     subject: str = Field(max_length=500)
     body: str
     created_at: datetime = Field(sa_type=DateTime())
-    # "sent" once the SMTP server accepted it; "kept" when no SMTP server is configured.
+    # "sent" once the SMTP server accepted it; "kept" when no SMTP server is configured;
+    # "failed" when the relay refused it for good (5xx) or it could not be built.
     status: str = Field(max_length=16)
     sent_at: datetime | None = Field(default=None, sa_type=DateTime())
 

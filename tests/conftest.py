@@ -20,6 +20,9 @@ from tests.workflow.field_service import Stack, field_stack
 from worker import build_worker
 
 POSTGRES_URL = os.environ.get("ESCALATOR_TEST_DATABASE_URL")
+# Calls waiting on a workflow give up after this (10 s in production); a loaded 2-core CI
+# machine needs more. Tests of the bound itself set their own (tests/api/test_bounded_calls.py).
+os.environ.setdefault("ESCALATOR_WORKFLOW_WAIT_SECONDS", "30")
 
 
 def _fresh_postgres_database(base_url: str) -> tuple[str, str]:

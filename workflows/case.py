@@ -11,6 +11,7 @@ Engineer steps are Updates whose validators (models/case_transitions.py)
 refuse a step the case does not allow now, so it never enters history.
 """
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,17 +20,13 @@ from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-    from activities.paging import PagingActivities
     from activities.projection import ProjectionActivities
     from activities.registry import RegistryActivities
     from activities.tickets import TicketActivities
     from models import case_transitions as rules
     from models.activity_inputs import (
         ContactRequest,
-        EmailRequest,
         EntitlementRequest,
-        PageRequest,
         TicketRequest,
     )
     from models.case import Case, CaseInput, CaseResult, Charge, Credit, Note
@@ -52,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.policy import Policy
     from models.policy_escalation import Step, TargetKind
-    from models.policy_teams import Member, Team
+    from models.policy_intake import given_by_intake
     from models.step_requests import is_keyed, step_digest
     from models.steps import (
         Acknowledge,
@@ -75,11 +72,20 @@ with workflow.unsafe.imports_passed_through():
     from models.steps import Step as StepBody
     from workflows import messages
     from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
+    from workflows.case_notices import CaseNotices
 
 # Activities talk to local services; retry them patiently rather than lose a step.
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 _SHORT = timedelta(seconds=30)
 TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
+# Since EDGES_PATCH (workflows/case_notices.py), timed actions fire when their timer fires,
+# not when the clock reads past them (`_live`), and a required field the intake already
+# carries (its `filled_by`) counts as given: before, a case opened with a full description
+# was charged for its problem_description. One patch for all three: each costs history events.
+MIN_TIMER = timedelta(milliseconds=1)
+# How long ship-part and receive-rma wait for their child's first answer: well inside the
+# API's bound on a step (api/workflow_calls.py), so the step answers, the child carries on.
+STEP_WAIT = timedelta(seconds=5)
 # Cases that finish start an ArchiveCaseWorkflow (workflows/archive.py) as their last command.
 ARCHIVE_PATCH = "archive-on-finish"
 # Requesters who are not authorised contacts get the policy's message; `others: refer`
@@ -92,12 +98,8 @@ def _refuse(reason: str | None) -> None:
         raise ValueError(reason)
 
 
-def _address(member: Member) -> str:
-    return f"{member.name} <{member.email}>"
-
-
 @workflow.defn
-class CaseWorkflow:
+class CaseWorkflow(CaseNotices):
     @workflow.init
     def __init__(self, case_input: CaseInput) -> None:
         # From the input here, not in `run`: an Update can reach a run that continued as new
@@ -110,6 +112,8 @@ class CaseWorkflow:
         )
         self._changed = False
         self._finished = False
+        self._notices_mode = None
+        self._notices_closing = False
 
     # -- accessors -------------------------------------------------------------------------
 
@@ -131,28 +135,23 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, case_input: CaseInput) -> CaseResult:
+        # Asked first, so a run takes one path throughout (older histories: the old one).
+        timers_drive = self._current_rules()
+        senders = []
+        if timers_drive:
+            senders = [
+                asyncio.create_task(self._deliver_notices(channel)) for channel in ("email", "page")
+            ]
         if self._state is None:
             await self._intake(case_input)
-        while not self._finished:
-            if self._should_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    case_input.model_copy(update={"state": self.state.model_dump(mode="json")})
-                )
-            now = workflow.now()
-            plans = plan_events(self.policy, self.state)
-            if plans and plans[0].at <= now:
-                await self._fire(plans[0])
-                continue
-            self._changed = False
-            timeout = (plans[0].at - now) if plans else None
-            try:
-                await workflow.wait_condition(lambda: self._changed, timeout=timeout)
-            except TimeoutError:
-                pass
+        await self._live(timers_drive)
         # Field-service deadlines outlive the case's own: end only once none is left.
         await workflow.wait_condition(self.case.field_service.settled)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        # What the case still owes people goes out before it ends.
+        self._notices_closing = True
+        for sender in senders:
+            await sender
         await self._start_archiver()
         return CaseResult(
             case_id=self.case.id,
@@ -160,6 +159,38 @@ class CaseWorkflow:
             status=self.case.status,
             closed_at=self.state.closed_at,
         )
+
+    async def _live(self, timers_drive: bool) -> None:
+        """Fire each timed action when it falls due, until the case is final.
+
+        Since EDGES_PATCH an action fires because the timer set for it fired, never because
+        the clock says so: a worker replaying a cold case may see a timer fire in a workflow
+        task whose clock is that of an earlier task (tests/audit/test_clock_independence.py).
+        `horizon` is the instant the fired timer was set for; what falls due by then fires.
+        """
+        horizon: datetime | None = None
+        while not self._finished:
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    self._input.model_copy(update={"state": self.state.model_dump(mode="json")})
+                )
+            now = workflow.now()
+            plans = plan_events(self.policy, self.state)
+            due_by = horizon if timers_drive else now
+            if plans and due_by is not None and plans[0].at <= due_by:
+                await self._fire(plans[0], timers_drive)
+                continue
+            horizon = None
+            self._changed = False
+            timeout = (plans[0].at - now) if plans else None
+            if timers_drive and timeout is not None:
+                # An overdue action gets a timer too: whether it is overdue depends on the clock.
+                timeout = max(timeout, MIN_TIMER)
+            try:
+                await workflow.wait_condition(lambda: self._changed, timeout=timeout)
+            except TimeoutError:
+                horizon = plans[0].at if plans else None
 
     async def _start_archiver(self) -> None:
         """Hand the finished case to its archiver, which outlives this workflow (audit trail)."""
@@ -173,9 +204,16 @@ class CaseWorkflow:
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or (
-            info.get_current_history_length() > self._input.history_limit
-        )
+        length, limit = info.get_current_history_length(), self._input.history_limit
+        due = info.is_continue_as_new_suggested() or length > limit
+        # With notices in the outbox, the next run would send them again (idempotently) and
+        # grow as fast: wait for them to go out, unless the history grows far past its limit.
+        return due and (not self.state.outbox or length > 2 * limit)
+
+    def _continue_as_new_wanted(self) -> bool:
+        info = workflow.info()
+        length = info.get_current_history_length()
+        return info.is_continue_as_new_suggested() or length > self._input.history_limit
 
     async def _intake(self, case_input: CaseInput) -> None:
         intake, policy = case_input.intake, self.policy
@@ -235,11 +273,22 @@ class CaseWorkflow:
         self._change(ticket_number=ticket)
 
     def _field_values(self) -> dict[str, str]:
-        """What the requester gave: intake fields, plus what the contact block already says."""
+        """What the requester gave: intake fields, plus what the contact block already says,
+        and (since EDGES_PATCH) whatever the policy's `filled_by` takes from the intake."""
         contact = self.case.contact
         derived = {"contact_name": contact.name, "contact_email": contact.email}
         if contact.phone:
             derived["contact_phone"] = contact.phone
+        if self._current_rules():
+            sources: dict[str, str | None] = {
+                "description": self._input.intake.description,
+                "org": self.case.org,
+                "subject": self.case.subject,
+                "contact.name": contact.name,
+                "contact.email": contact.email,
+                "contact.phone": contact.phone,
+            }
+            derived |= given_by_intake(self.policy.intake.fields, sources)
         return derived | {k: v for k, v in self.state.fields.items() if v.strip()}
 
     def _check_missing_fields(self) -> None:
@@ -414,9 +463,10 @@ class CaseWorkflow:
 
     # -- timed actions -----------------------------------------------------------------------
 
-    async def _fire(self, planned: Planned) -> None:
+    async def _fire(self, planned: Planned, timers_drive: bool) -> None:
         now = workflow.now()
-        self.state.fired[planned.key] = now
+        # A timer may fire in a task whose clock lags it: the action happened when it fell due.
+        self.state.fired[planned.key] = max(now, planned.at) if timers_drive else now
         if planned.kind == "breach":
             await self._breach(planned)
         elif planned.kind == "step":
@@ -490,92 +540,6 @@ class CaseWorkflow:
         assert self.case.tier is not None
         return self.policy.tier(self.case.tier).team
 
-    async def _notify_team(self, team_id: str, round_robin: bool, key: str, title: str) -> None:
-        team = self.policy.team(team_id)
-        if round_robin:
-            index = self.state.round_robin.get(team_id, 0)
-            self.state.round_robin[team_id] = index + 1
-            recipients = [_address(team.members[index % len(team.members)])]
-        else:
-            recipients = [_address(member) for member in team.members]
-            if team.email:
-                recipients.append(team.email)
-        await self._send(
-            key=f"{key}:notify:{team_id}",
-            kind="team_notification",
-            to=", ".join(recipients),
-            subject=messages.TEAM_SUBJECT,
-            body=messages.TEAM_BODY,
-            context=self._team_context(title, ""),
-        )
-
-    def _on_call(self, team: Team) -> list[Member]:
-        if team.on_call is None:
-            return list(team.members)
-        return [team.member(team.on_call.member_at(workflow.now()))]
-
-    async def _page_team(self, team_id: str, who: str, key: str, summary: str) -> None:
-        team = self.policy.team(team_id)
-        members = list(team.members) if who == "all" else self._on_call(team)
-        await workflow.execute_activity_method(
-            PagingActivities.send_page,
-            PageRequest(
-                dedup_key=f"{self.case.id}:{key}:{team_id}",
-                case_id=self.case.id,
-                summary=f"[{self.case.ticket_number}] {summary}",
-                severity="critical" if self.policy.page_all(self.case.severity) else "error",
-                targets=[f"{m.name} <{m.email}> {m.phone or ''}".strip() for m in members],
-                details={"team": team_id, "who": who, "tier": self.case.tier},
-            ),
-            start_to_close_timeout=_SHORT,
-            retry_policy=_RETRY,
-        )
-
-    def _team_context(self, title: str, detail: str) -> dict[str, Any]:
-        return {
-            "title": title,
-            "detail": detail,
-            "ticket_number": self.case.ticket_number,
-            "case_id": self.case.id,
-            "org": self.case.org,
-            "plan": self.case.plan,
-            "severity": self.case.severity,
-            "tier": self.case.tier,
-            "subject": self.case.subject,
-        }
-
-    async def _email_contact(self, key: str, title: str, message: str) -> None:
-        await self._send(
-            key=key,
-            kind="customer_message",
-            to=self.case.contact.email,
-            subject=messages.CUSTOMER_SUBJECT,
-            body=messages.CUSTOMER_BODY,
-            context={
-                "ticket_number": self.case.ticket_number or "new request",
-                "title": title,
-                "message": message,
-            },
-        )
-
-    async def _send(
-        self, *, key: str, kind: str, to: str, subject: str, body: str, context: dict[str, Any]
-    ) -> None:
-        await workflow.execute_activity_method(
-            MailActivities.send_email,
-            EmailRequest(
-                idempotency_key=f"{self.case.id}:{key}",
-                case_id=self.case.id,
-                kind=kind,
-                to=to,
-                subject_template=subject,
-                body_template=body,
-                context=context,
-            ),
-            start_to_close_timeout=timedelta(minutes=1),
-            retry_policy=_RETRY,
-        )
-
     # -- state changes -------------------------------------------------------------------------
 
     def _change(self, **changes: Any) -> None:
@@ -588,6 +552,9 @@ class CaseWorkflow:
         self.state.case = self.case.model_copy(
             update={"updated_at": now, "revision": self.case.revision + 1}
         )
+        self._changed = True
+
+    def _wake(self) -> None:
         self._changed = True
 
     def _note(self, text: str, actor: str) -> None:
@@ -603,6 +570,7 @@ class CaseWorkflow:
         self.state.closed_at = at
         self._change(status="closed")
         self._note(reason, actor)
+        self._follow_pages("resolve")
 
     async def _project(self) -> None:
         await workflow.execute_activity_method(
@@ -630,6 +598,11 @@ class CaseWorkflow:
     def get_case(self) -> Case:
         return self.case
 
+    @workflow.query(name="pending_notices")
+    def pending_notices(self) -> list[str]:
+        """The e-mails and pages the case has queued and not yet delivered, oldest first."""
+        return [notice.describe() for notice in self._state.outbox] if self._state else []
+
     @workflow.query(name="step_request")
     def step_request(self, update_id: str) -> str | None:
         """The digest of the keyed step that ran as `update_id`, or None if none did."""
@@ -650,6 +623,7 @@ class CaseWorkflow:
         self.state.acknowledged_at = now
         self._change(status="acknowledged")
         self._note("acknowledged", step.actor)
+        self._follow_pages("acknowledge")
         return await self._after_step(step)
 
     @acknowledge.validator
@@ -803,6 +777,7 @@ class CaseWorkflow:
         self._meet("restoration", workflow.now())
         self._change(status="restored")
         self._note(f"service restored: {step.note}", step.actor)
+        self._follow_pages("resolve")
         return await self._after_step(step)
 
     @restore.validator
@@ -817,6 +792,7 @@ class CaseWorkflow:
         self.state.resolved_at = now
         self._change(status="resolved", resolution=step.resolution)
         self._note(f"resolved: {step.resolution}", step.actor)
+        self._follow_pages("resolve")
         return await self._after_step(step)
 
     @resolve.validator
@@ -953,7 +929,7 @@ class CaseWorkflow:
         try:
             await workflow.wait_condition(
                 lambda: self._shipment_state(shipment.id) != "requested",
-                timeout=timedelta(minutes=2),
+                timeout=STEP_WAIT,
             )
         except TimeoutError:
             pass
@@ -983,7 +959,7 @@ class CaseWorkflow:
         # The RMA workflow decides whether it came back in time; show its answer.
         try:
             await workflow.wait_condition(
-                lambda: self._rma_state(rma.id) not in RMA_OPEN, timeout=timedelta(minutes=2)
+                lambda: self._rma_state(rma.id) not in RMA_OPEN, timeout=STEP_WAIT
             )
         except TimeoutError:
             pass

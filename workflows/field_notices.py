@@ -1,13 +1,21 @@
-"""What field-service workflows share: reporting to their case, e-mail and pages.
+"""What field-service workflows share: reporting to their case, e-mail and pages, waiting.
 
 Workflow code (no I/O of its own): each call schedules an activity or a signal.
+
+Since FIELD_PATCH a child's notices go out beside its deadlines, not before them (a
+mail relay that is down no longer holds a technician's deadline back), and its waits
+always end on a timer, so what it decides depends on the timer firing, never on the
+clock of the task that sees it (see workflows/case.py `_live`). A notice that cannot be
+delivered is logged and shows in the child's history; it never ends the child.
 """
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
@@ -20,6 +28,55 @@ with workflow.unsafe.imports_passed_through():
 # Local services: retry patiently rather than lose a notice or a record.
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 SHORT = timedelta(seconds=30)
+FIELD_PATCH = "field-notices-beside-deadlines"
+MIN_TIMER = timedelta(milliseconds=1)
+
+
+async def _guarded(notice: Awaitable[None]) -> None:
+    try:
+        await notice
+    except ActivityError as error:
+        workflow.logger.warning("a field-service notice could not be delivered: %s", error.cause)
+
+
+class Outgoing:
+    """One child workflow's notices, and which path its run takes (asked once, first)."""
+
+    def __init__(self) -> None:
+        self._current: bool | None = None
+        self._sending: list[asyncio.Task[None]] = []
+
+    def current(self) -> bool:
+        if self._current is None:
+            self._current = workflow.patched(FIELD_PATCH)
+        return self._current
+
+    async def send(self, notice: Awaitable[None]) -> None:
+        if self.current():
+            self._sending.append(asyncio.create_task(_guarded(notice)))
+        else:
+            await _guarded(notice)
+
+    async def drain(self) -> None:
+        """Before the child ends: every notice it queued has gone out (or failed for good)."""
+        for sending in self._sending:
+            await sending
+
+    async def until(self, condition: Callable[[], bool], at: datetime) -> bool:
+        """Wait for `condition` until `at`: True if it held in time. (Before FIELD_PATCH, a
+        deadline already past counted as missed without a timer.)"""
+        if condition():
+            return True
+        remaining = at - workflow.now()
+        if self.current():
+            remaining = max(remaining, MIN_TIMER)
+        elif remaining <= timedelta(0):
+            return False
+        try:
+            await workflow.wait_condition(condition, timeout=remaining)
+        except TimeoutError:
+            return False
+        return True
 
 
 async def report(brief: CaseBrief, record: FieldServiceReport) -> None:

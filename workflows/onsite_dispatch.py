@@ -6,7 +6,7 @@ Started by the case's `dispatch-onsite` step with the booked slot already comput
 nobody has arrived by the end of the promised day; the visit then still counts.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -27,6 +27,7 @@ class OnSiteDispatchWorkflow:
     def __init__(self) -> None:
         self._dispatch: Dispatch | None = None
         self._input: DispatchInput | None = None
+        self._out = notices.Outgoing()
 
     @property
     def dispatch(self) -> Dispatch:
@@ -36,28 +37,39 @@ class OnSiteDispatchWorkflow:
     @workflow.run
     async def run(self, request: DispatchInput) -> Dispatch:
         self._input, self._dispatch = request, request.dispatch
+        self._out.current()
         policy = Policy.model_validate(request.policy)
         brief, dispatch = request.brief, request.dispatch
-        await notices.email(
-            brief,
-            f"{dispatch.id}:booked",
-            "onsite_booked",
-            f"{dispatch.contact.name} <{dispatch.contact.email}>",
-            "Technician visit booked",
-            f"A technician will be on site at {dispatch.site} on {dispatch.promised_on}, "
-            f"by {dispatch.due_at.isoformat()}. Please be available to meet them.",
+        await self._out.send(
+            notices.email(
+                brief,
+                f"{dispatch.id}:booked",
+                "onsite_booked",
+                f"{dispatch.contact.name} <{dispatch.contact.email}>",
+                "Technician visit booked",
+                f"A technician will be on site at {dispatch.site} on {dispatch.promised_on}, "
+                f"by {dispatch.due_at.isoformat()}. Please be available to meet them.",
+            )
         )
         await self._report()
-        wait = dispatch.due_at - workflow.now()
+        if not await self._on_site_in_time(dispatch.due_at):
+            await self._escalate(policy)
+        await workflow.wait_condition(lambda: self.dispatch.state == "completed")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._out.drain()
+        return self.dispatch
+
+    async def _on_site_in_time(self, due_at: datetime) -> bool:
+        if self._out.current():
+            return await self._out.until(lambda: self.dispatch.state != "booked", due_at)
+        wait = due_at - workflow.now()  # the path of runs recorded before FIELD_PATCH
         try:
             if wait <= timedelta(0):
                 raise TimeoutError
             await workflow.wait_condition(lambda: self.dispatch.state != "booked", timeout=wait)
         except TimeoutError:
-            await self._escalate(policy)
-        await workflow.wait_condition(lambda: self.dispatch.state == "completed")
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self.dispatch
+            return False
+        return True
 
     async def _escalate(self, policy: Policy) -> None:
         """Nobody on site by the end of the promised day: the tier's on-call hears at once."""
@@ -70,9 +82,10 @@ class OnSiteDispatchWorkflow:
         summary = (
             f"technician not on site at {self.dispatch.site} by {self.dispatch.due_at.isoformat()}"
         )
-        await notices.page_on_call(policy, brief, brief.team, f"{self.dispatch.id}:late", summary)
-        await notices.notify_team(
-            policy, brief, brief.team, f"{self.dispatch.id}:late", "On-site visit missed", summary
+        late = f"{self.dispatch.id}:late"
+        await self._out.send(notices.page_on_call(policy, brief, brief.team, late, summary))
+        await self._out.send(
+            notices.notify_team(policy, brief, brief.team, late, "On-site visit missed", summary)
         )
 
     async def _report(self) -> None:

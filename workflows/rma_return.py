@@ -36,6 +36,7 @@ class RmaReturnWorkflow:
         self._receipt: RmaReceipt | None = None
         # Kept apart from the record: a signal may arrive before `run` has the record.
         self._replacement_at: datetime | None = None
+        self._out = notices.Outgoing()
 
     @property
     def rma(self) -> RmaReturn:
@@ -45,6 +46,7 @@ class RmaReturnWorkflow:
     @workflow.run
     async def run(self, request: RmaInput) -> RmaReturn:
         self._input, self._rma = request, request.rma
+        self._out.current()
         policy = Policy.model_validate(request.policy)
         await self._change()
         await workflow.wait_condition(
@@ -61,21 +63,13 @@ class RmaReturnWorkflow:
                 await workflow.wait_condition(lambda: self._receipt is not None)
         await self._close()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._out.drain()
         return self.rma
 
     async def _received_before(self, at: datetime | None) -> bool:
         """Wait until `at` or the part's receipt, whichever comes first."""
         assert at is not None
-        remaining = at - workflow.now()
-        if self._receipt is not None:
-            return True
-        if remaining.total_seconds() <= 0:
-            return False
-        try:
-            await workflow.wait_condition(lambda: self._receipt is not None, timeout=remaining)
-        except TimeoutError:
-            return False
-        return True
+        return await self._out.until(lambda: self._receipt is not None, at)
 
     async def _open_window(self, policy: Policy, request: RmaInput) -> None:
         starts = self._replacement_at
@@ -87,43 +81,49 @@ class RmaReturnWorkflow:
             due_at=due,
             reminders_at=rma_reminders(policy, due, workflow.now()),
         )
-        await notices.email(
-            request.brief,
-            f"{self.rma.id}:opened",
-            "rma_opened",
-            request.brief.contact_email,
-            f"Return the defective part: {self.rma.id}",
-            f"Please return the defective {self.rma.sku} (x{self.rma.quantity}) under "
-            f"{self.rma.id} by {due.isoformat()} ({self.rma.window} business days), "
-            "and send us the shipment's tracking number.",
+        await self._out.send(
+            notices.email(
+                request.brief,
+                f"{self.rma.id}:opened",
+                "rma_opened",
+                request.brief.contact_email,
+                f"Return the defective part: {self.rma.id}",
+                f"Please return the defective {self.rma.sku} (x{self.rma.quantity}) under "
+                f"{self.rma.id} by {due.isoformat()} ({self.rma.window} business days), "
+                "and send us the shipment's tracking number.",
+            )
         )
 
     async def _remind(self, request: RmaInput, index: int) -> None:
         due = self.rma.due_at
         assert due is not None
-        await notices.email(
-            request.brief,
-            f"{self.rma.id}:reminder{index}",
-            "rma_reminder",
-            request.brief.contact_email,
-            f"Reminder: {self.rma.id} is due {due.isoformat()}",
-            f"We have not received the defective {self.rma.sku} of {self.rma.id} yet. "
-            f"Please return it by {due.isoformat()} with a tracking number.",
+        await self._out.send(
+            notices.email(
+                request.brief,
+                f"{self.rma.id}:reminder{index}",
+                "rma_reminder",
+                request.brief.contact_email,
+                f"Reminder: {self.rma.id} is due {due.isoformat()}",
+                f"We have not received the defective {self.rma.sku} of {self.rma.id} yet. "
+                f"Please return it by {due.isoformat()} with a tracking number.",
+            )
         )
 
     async def _overdue(self, policy: Policy, request: RmaInput) -> None:
         rules = rma_policy(policy)
         await self._change(state="overdue", billable=rules.overdue.billable)
         if rules.overdue.notify is not None:
-            await notices.notify_team(
-                policy,
-                request.brief,
-                rules.overdue.notify,
-                f"{self.rma.id}:overdue",
-                f"RMA {self.rma.id} overdue",
-                f"The defective {self.rma.sku} (x{self.rma.quantity}) was due back "
-                f"{self.rma.due_at.isoformat() if self.rma.due_at else ''}"
-                + (" and is billable." if rules.overdue.billable else "."),
+            await self._out.send(
+                notices.notify_team(
+                    policy,
+                    request.brief,
+                    rules.overdue.notify,
+                    f"{self.rma.id}:overdue",
+                    f"RMA {self.rma.id} overdue",
+                    f"The defective {self.rma.sku} (x{self.rma.quantity}) was due back "
+                    f"{self.rma.due_at.isoformat() if self.rma.due_at else ''}"
+                    + (" and is billable." if rules.overdue.billable else "."),
+                )
             )
 
     async def _close(self) -> None:

@@ -9,22 +9,22 @@ import binascii
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, and_, or_
 from sqlmodel import Session, col, select
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.attachments import with_attachments
 from api.auth import Identity, can_see, current_identity, opens_cases, visible_org
 from api.deps import get_app_settings, get_client, get_engine, get_session
 from api.problems import Problem, field_problem
+from api.workflow_calls import CaseGone, bounded, unanswered_query
 from escalator import policy_store
 from escalator.settings import Settings
 from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
@@ -94,21 +94,26 @@ def check_against_policy(intake: CaseIntake, policy: PolicyVersionRow | None) ->
 
 
 async def case_once_recorded(
-    handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str | None
+    client: Client, handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str | None
 ) -> Case:
-    """The case once it has its ticket number and its row (so a listing right after finds it)."""
+    """The case once it has its ticket number and its row (so a listing right after finds it),
+    within the bound on workflow calls; else 503: the case is accepted and will open, and a
+    retry with the same Idempotency-Key answers it (never a case without its ticket number)."""
+    late = (
+        f"the case is accepted and will open; retry with the same Idempotency-Key, or read "
+        f"GET /cases/{handle.id}, to get it"
+    )
     try:
-        return await handle.execute_update(
-            CaseWorkflow.intake_recorded, id=update_id, rpc_timeout=timedelta(seconds=10)
+        return await bounded(
+            handle.execute_update(CaseWorkflow.intake_recorded, id=update_id),
+            case_id=handle.id,
+            what="its intake",
+            late=late,
+            extra={"case_id": handle.id},
         )
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        # Accepted and durable; the ticket number follows as soon as a worker runs it.
-        return await handle.query(CaseWorkflow.get_case)
-    except RPCError as error:
+    except CaseGone:
         # A retry after the case's workflow ended: updates are over, its last state is not.
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
-        return await handle.query(CaseWorkflow.get_case)
+        return await read_case(client, handle.id)
 
 
 @router.post(
@@ -173,7 +178,7 @@ async def open_case(
                 f"(case {case_id}); send a new key for a new case",
             )
         response.status_code = 200
-    return await case_once_recorded(handle, INTAKE_UPDATE_ID if keyed else None)
+    return await case_once_recorded(client, handle, INTAKE_UPDATE_ID if keyed else None)
 
 
 async def start_case(
@@ -209,20 +214,29 @@ async def start_case(
     return handle, True
 
 
+async def read_case(client: Client, case_id: str) -> Case:
+    """The live case by Query, within the bound; 404 when Temporal has no such workflow, 503
+    when no worker answers or the case's workflow cannot run on this code."""
+    handle = client.get_workflow_handle(case_id)
+    try:
+        case: Case = await bounded(
+            handle.query(CaseWorkflow.get_case), case_id=case_id, what="a read"
+        )
+    except CaseGone as error:
+        raise Problem(404, f"no case {case_id!r}") from error
+    except WorkflowQueryFailedError as error:
+        raise await unanswered_query(client, case_id, error) from error
+    return case
+
+
 async def visible_case(case_id: str, identity: Identity, client: Client) -> Case:
     """The live case, or 404 when it does not exist or belongs to an organisation the caller
     may not see; step handlers call it before their update so partners act on their own only."""
-    missing = Problem(404, f"no case {case_id!r}")
     if not case_id.startswith("case-"):
-        raise missing
-    try:
-        case: Case = await client.get_workflow_handle(case_id).query(CaseWorkflow.get_case)
-    except RPCError as error:
-        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
-            raise missing from error
-        raise
+        raise Problem(404, f"no case {case_id!r}")
+    case = await read_case(client, case_id)
     if not can_see(identity, case.org):
-        raise missing
+        raise Problem(404, f"no case {case_id!r}")
     return case
 
 

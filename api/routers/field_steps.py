@@ -12,22 +12,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
-from temporalio.client import (
-    Client,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from api.attachments import with_attachments
 from api.auth import Identity, actor_of, current_identity, works_cases
 from api.deps import get_client, get_engine
-from api.problems import Problem, unavailable
-from api.routers.cases import visible_case
-from api.routers.steps import STEP_TIMEOUT, rejected
+from api.problems import Problem
+from api.routers.cases import read_case, visible_case
+from api.workflow_calls import CaseGone, bounded
 from models.case import Case
 from models.field_service import Arrived, Completed, Delivered
-from workflows.case import CaseWorkflow
 
 router = APIRouter(
     prefix="/cases",
@@ -62,18 +56,16 @@ async def _report(
         raise Problem(404, f"case {case_id} has no {records[:-1]} {record_id!r}")
     child = client.get_workflow_handle(found[0].workflow_id)
     try:
-        record = await child.execute_update(
-            update, body, result_type=type(found[0]), rpc_timeout=STEP_TIMEOUT
+        record = await bounded(
+            child.execute_update(update, body, result_type=type(found[0])),
+            case_id=case_id,
+            what=f"{update} on {records[:-1]} {record_id}",
+            late="the report is not yet recorded and may still be; read the case before "
+            "sending it again",
         )
-    except WorkflowUpdateFailedError as error:
-        raise rejected(error) from error
-    except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-        raise unavailable(f"{records[:-1]} {record_id} did not answer in time; retry") from error
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
+    except CaseGone as error:
         raise Problem(409, f"{records[:-1]} {record_id} is finished") from error
-    current: Case = await client.get_workflow_handle(case_id).query(CaseWorkflow.get_case)
+    current = await read_case(client, case_id)
     # The child's answer is the record as it now stands; the case may not have taken in the
     # child's report yet, so the answer shows the record from the child.
     section = current.field_service

@@ -12,20 +12,13 @@ the same key with another body is a 409.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Header
 from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.client import (
-    Client,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client, WorkflowHandle
 
 from api.attachments import with_attachments
 from api.auth import (
@@ -37,8 +30,9 @@ from api.auth import (
     works_cases,
 )
 from api.deps import get_client, get_engine
-from api.problems import Problem, field_problem, unavailable
+from api.problems import Problem, field_problem
 from api.routers.cases import visible_case
+from api.workflow_calls import STEP_NOT_YET, CaseGone, bounded
 from models.case import Case, CaseResult
 from models.inventory import PartRow
 from models.step_requests import step_digest, step_update_id
@@ -49,8 +43,6 @@ log = logging.getLogger("escalator.api.steps")
 
 # Steps a partner's help desk takes on its own cases; every other step is an engineer's.
 PARTNER_STEPS = frozenset({"customer-reply", "add-note"})
-# How long a step may take to answer before the caller is told to retry with its key.
-STEP_TIMEOUT = timedelta(seconds=30)
 
 router = APIRouter(
     prefix="/cases",
@@ -66,7 +58,8 @@ router = APIRouter(
         },
         503: {
             "description": "Temporal or the database is unavailable, or the case did not answer "
-            "in time; retry with the same `Idempotency-Key` after `Retry-After` seconds"
+            "within the bound (10 s): the step is not yet applied and may still apply; retry "
+            "only with the same `Idempotency-Key`, after `Retry-After` seconds"
         },
     },
 )
@@ -104,13 +97,6 @@ def _key_reused(case_id: str, step: str) -> Problem:
     )
 
 
-def rejected(error: WorkflowUpdateFailedError) -> Problem:
-    """The validator's (or handler's) reason, as the 409's detail."""
-    cause = error.cause
-    reason = getattr(cause, "message", None) or str(cause or error)
-    return Problem(409, reason)
-
-
 async def _run(
     handle: WorkflowHandle[CaseWorkflow, CaseResult],
     step: str,
@@ -118,39 +104,49 @@ async def _run(
     update_id: str | None,
 ) -> Case:
     try:
-        case: Case = await handle.execute_update(
-            step, body, id=update_id, result_type=Case, rpc_timeout=STEP_TIMEOUT
+        case: Case = await bounded(
+            handle.execute_update(step, body, id=update_id, result_type=Case),
+            case_id=handle.id,
+            what=f"the {step} step",
+            late=STEP_NOT_YET,
         )
         return case
-    except WorkflowUpdateFailedError as error:
-        raise rejected(error) from error
-    except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-        raise unavailable(
-            f"case {handle.id} did not answer the {step} step in time; it may still be "
-            "applied: retry with the same Idempotency-Key"
-        ) from error
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            # The case's workflow has ended: its last state stands, no step applies any more.
-            raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
-        raise
+    except CaseGone as error:
+        # The case's workflow has ended: its last state stands, no step applies any more.
+        raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
 
 
 async def _first_answer(handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str) -> Case:
     """The outcome of a keyed step that already ran: Temporal keeps it for the run that ran it;
     once the case has continued as new, its current state is the answer."""
     try:
-        case: Case = await handle.get_update_handle(update_id, result_type=Case).result(
-            rpc_timeout=STEP_TIMEOUT
+        case: Case = await bounded(
+            handle.get_update_handle(update_id, result_type=Case).result(),
+            case_id=handle.id,
+            what="the first answer of this step",
+            late=STEP_NOT_YET,
         )
         return case
-    except WorkflowUpdateFailedError as error:
-        raise rejected(error) from error
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
-        current: Case = await handle.query(CaseWorkflow.get_case)
+    except CaseGone:
+        current: Case = await bounded(
+            handle.query(CaseWorkflow.get_case), case_id=handle.id, what="a read"
+        )
         return current
+
+
+async def _step_request(
+    handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str
+) -> str | None:
+    """What the keyed step `update_id` ran as (its digest), or None if nothing did yet."""
+    try:
+        recorded: str | None = await bounded(
+            handle.query(CaseWorkflow.step_request, update_id),
+            case_id=handle.id,
+            what="a read",
+        )
+    except CaseGone as error:
+        raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
+    return recorded
 
 
 async def take_step(
@@ -193,7 +189,7 @@ async def apply_step(
         return await _run(handle, step, body, None)
     update_id = step_update_id(scope, idempotency_key)
     digest = step_digest(step, body)
-    recorded = await handle.query(CaseWorkflow.step_request, update_id)
+    recorded = await _step_request(handle, update_id)
     if recorded is not None:
         if recorded != digest:
             raise _key_reused(case_id, step)
@@ -202,7 +198,7 @@ async def apply_step(
         await check()
     case = await _run(handle, step, body, update_id)
     # A concurrent request with this key and another body may have won: Temporal ran only one.
-    if await handle.query(CaseWorkflow.step_request, update_id) != digest:
+    if await _step_request(handle, update_id) != digest:
         raise _key_reused(case_id, step)
     return case
 

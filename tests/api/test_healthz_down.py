@@ -37,7 +37,7 @@ async def test_database_down(temporal_env: WorkflowEnvironment, tmp_path: Path) 
     engine = create_engine(f"sqlite:///{tmp_path}/missing/folder/db.sqlite")
     response = await _get(Settings(), engine, temporal_env.client, "/healthz")
     assert response.status_code == 503
-    assert response.json() == {"temporal": "ok", "database": "down"}
+    assert response.json() == {"temporal": "ok", "worker": "unknown", "database": "down"}
 
 
 async def test_temporal_down(engine: Engine) -> None:
@@ -45,7 +45,7 @@ async def test_temporal_down(engine: Engine) -> None:
     client = await Client.connect("127.0.0.1:1", lazy=True)
     response = await _get(Settings(), engine, client, "/healthz")
     assert response.status_code == 503
-    assert response.json() == {"temporal": "down", "database": "ok"}
+    assert response.json() == {"temporal": "down", "worker": "down", "database": "ok"}
 
     with Session(engine) as session:
         _row, token = issue_api_key(session, "engineer", "on call")

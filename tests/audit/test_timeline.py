@@ -74,10 +74,11 @@ def expected_timeline(start: datetime) -> list[tuple[datetime, str, str, str]]:
         (mon(9, 29), ada, "assigned", "assigned to ada by engineer:ada"),
         (mon(9, 40), ada, "information_requested",
          "asked the customer for information (call_examples): Please send call examples."),
-        (mon(9, 40), "system", "customer_emailed", "e-mail to ada@acme.test: Information needed"),
-        # Waiting on the customer pauses both clocks (40 minutes of each used).
+        # Waiting on the customer pauses both clocks (40 minutes of each used); the step's
+        # e-mail goes out after the step is recorded.
         (mon(9, 40), "system", "target_paused", "response clock paused"),
         (mon(9, 40), "system", "target_paused", "restoration clock paused"),
+        (mon(9, 40), "system", "customer_emailed", "e-mail to ada@acme.test: Information needed"),
         # Rule acknowledged-not-restored: 2 business hours after the 09:10 acknowledgement.
         (mon(11, 10), "system", "warning_sent",
          "escalation rule acknowledged-not-restored (acknowledged, not restored): "
@@ -99,10 +100,10 @@ def expected_timeline(start: datetime) -> list[tuple[datetime, str, str, str]]:
          "case escalated to you by engineer:ada: needs the next tier: "
          f"e-mail to {ENGINEERING}"),
         (tue(10, 20), ada, "responded", "responded to the customer: We are on it."),
-        (tue(10, 20), "system", "customer_emailed",
-         "e-mail to ada@acme.test: Status of your request"),
         (tue(10, 20), "system", "target_met",
          f"response target met at {utc(tue(10, 20))} (due at {tue(11, 20).isoformat()})"),
+        (tue(10, 20), "system", "customer_emailed",
+         "e-mail to ada@acme.test: Status of your request"),
         (tue(10, 30), ada, "restored", "service restored: trunk reset"),
         (tue(10, 30), "system", "target_met",
          f"restoration target met at {utc(tue(10, 30))} (due at {tue(13, 20).isoformat()})"),

@@ -109,7 +109,8 @@ def test_up_serves_cases_that_survive_a_restart(workdir: Path) -> None:
     api_port, temporal_port = free_port(), free_port()
     stack = RunningStack(workdir, api_port, temporal_port)
     try:
-        assert httpx.get(f"{stack.base}/healthz").json() == {"temporal": "ok", "database": "ok"}
+        health = httpx.get(f"{stack.base}/healthz").json()
+        assert health == {"temporal": "ok", "worker": "ok", "database": "ok"}
         assert httpx.get(f"{stack.base}/docs").status_code == 200
         assert httpx.get(f"{stack.base}/cases").status_code == 401
         # The database exists once the stack is up; the token works across the restart below.

@@ -1,7 +1,15 @@
 """E-mail and paging activities against real receivers on 127.0.0.1."""
 
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosmtplib
+import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.mail import MailActivities
@@ -9,7 +17,7 @@ from activities.paging import PagingActivities
 from escalator.settings import Settings
 from models.activity_inputs import EmailRequest, PageRequest
 from models.tables import OutboundMessageRow
-from tests.receivers import paging_receiver, smtp_server
+from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server
 
 ACK = EmailRequest(
     idempotency_key="case-1:acknowledgement",
@@ -47,22 +55,123 @@ async def test_email_without_smtp_server_is_kept(engine: Engine) -> None:
         assert row is not None and row.status == "kept"
 
 
-async def test_page_posts_an_events_v2_trigger() -> None:
-    request = PageRequest(
-        dedup_key="case-1:breach:response",
-        case_id="case-1",
-        summary="ZSU-000001 response target breached",
-        targets=["on-call: Bo Oncall"],
-    )
+PAGE = PageRequest(
+    dedup_key="case-1:breach:response:support",
+    case_id="case-1",
+    summary="[ZSU-000001] response target breached",
+    team="support",
+    reason="breach",
+    ticket_number="ZSU-000001",
+    at=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+    targets=["Bo Oncall <bo@zsupport.example> +1 303 555 0100"],
+    details={"team": "support", "who": "on_call", "tier": "helpdesk"},
+)
+
+
+def paging(url: str, **settings: Any) -> PagingActivities:
+    values: dict[str, Any] = {"paging_url": url, "public_url": "https://support.example"}
+    return PagingActivities(Settings(**(values | settings)))
+
+
+async def test_a_page_is_an_events_v2_trigger_pagerduty_accepts() -> None:
     with paging_receiver() as (url, log):
-        paging = PagingActivities(Settings(paging_url=url))
-        assert await ActivityEnvironment().run(paging.send_page, request) == "sent"
+        activities = paging(url, paging_routing_key=SecretStr(ROUTING_KEY))
+        assert await ActivityEnvironment().run(activities.send_page, PAGE) == "sent"
+    # The receiver checks the event as PagerDuty does (tests/receivers.py events_v2_errors).
     (event,) = log.events
-    assert event["event_action"] == "trigger"
-    assert event["dedup_key"] == "case-1:breach:response"
-    assert event["payload"]["summary"] == "ZSU-000001 response target breached"
-    assert event["payload"]["source"] == "escalator/case-1"
-    assert event["payload"]["custom_details"]["targets"] == ["on-call: Bo Oncall"]
+    assert event["routing_key"] == ROUTING_KEY
+    assert (event["event_action"], event["dedup_key"]) == ("trigger", PAGE.dedup_key)
+    payload = event["payload"]
+    assert payload["summary"] == "[ZSU-000001] response target breached"
+    assert payload["source"] == "escalator/case-1"
+    assert payload["timestamp"] == "2026-12-02T09:30:00+00:00"
+    assert (payload["component"], payload["group"], payload["class"]) == (
+        "case",
+        "support",
+        "breach",
+    )
+    assert event["links"] == [
+        {"href": "https://support.example/cases/case-1", "text": "Case ZSU-000001"}
+    ]
+    # Who is paged, by name: no e-mail address or phone number leaves in the details.
+    assert payload["custom_details"]["paged"] == ["Bo Oncall"]
+    assert "@" not in json.dumps(payload) and "555" not in json.dumps(payload)
+
+
+async def test_acknowledge_and_resolve_name_the_incident_only() -> None:
+    with paging_receiver() as (url, log):
+        activities = paging(url, paging_routing_keys={"support-l1": SecretStr(ROUTING_KEY)})
+        for action in ("acknowledge", "resolve"):
+            follow = PageRequest(
+                dedup_key=PAGE.dedup_key,
+                case_id="case-1",
+                event_action=action,  # type: ignore[arg-type]
+                routing_key_name="support-l1",
+            )
+            assert await ActivityEnvironment().run(activities.send_page, follow) == "sent"
+    assert [e["event_action"] for e in log.events] == ["acknowledge", "resolve"]
+    assert all(set(e) == {"routing_key", "event_action", "dedup_key"} for e in log.events)
+
+
+async def test_what_the_paging_service_refuses_is_not_retried() -> None:
+    with paging_receiver() as (url, log):
+        # A routing key PagerDuty does not accept: 400, with its reasons.
+        activities = paging(url, paging_routing_key=SecretStr("too-short"))
+        with pytest.raises(ApplicationError) as refused:
+            await ActivityEnvironment().run(activities.send_page, PAGE)
+        assert refused.value.non_retryable and refused.value.type == "PageRefused"
+        assert "400" in refused.value.message and "routing_key" in refused.value.message
+        # Rate limited and server errors retry (with the service's Retry-After for a 429).
+        activities = paging(url, paging_routing_key=SecretStr(ROUTING_KEY))
+        log.answers = [429, 500]
+        for status in (429, 500):
+            with pytest.raises(ApplicationError) as transient:
+                await ActivityEnvironment().run(activities.send_page, PAGE)
+            assert not transient.value.non_retryable, status
+            assert str(status) in transient.value.message
+            # PagerDuty's Retry-After on a 429 sets the next attempt; a 500 backs off as usual.
+            wait = timedelta(seconds=1) if status == 429 else None
+            assert transient.value.next_retry_delay == wait
+        # A team whose routing key name is not configured: nothing to send it with.
+        unknown = PAGE.model_copy(update={"routing_key_name": "nobody"})
+        with pytest.raises(ApplicationError) as unconfigured:
+            await ActivityEnvironment().run(activities.send_page, unknown)
+        assert unconfigured.value.non_retryable
+        assert "'nobody'" in unconfigured.value.message
+    assert [status for status, _ in log.requests] == [400, 429, 500]
+
+
+async def test_a_relay_refusing_the_recipient_is_not_retried(engine: Engine) -> None:
+    with smtp_server() as (port, mailbox):
+        mailbox.refuse.add("ada@acme.test")
+        mail = MailActivities(engine, Settings(smtp_host="127.0.0.1", smtp_port=port))
+        with pytest.raises(ApplicationError) as refused:
+            await ActivityEnvironment().run(mail.send_email, ACK)
+        assert refused.value.non_retryable and "550" in refused.value.message
+        # The record says so, and a later attempt does not try again.
+        with Session(engine) as session:
+            row = session.get(OutboundMessageRow, "case-1:acknowledgement")
+            assert row is not None and row.status == "failed"
+        with pytest.raises(ApplicationError):
+            await ActivityEnvironment().run(mail.send_email, ACK)
+    assert mailbox.messages == []
+
+
+async def test_a_relay_that_is_down_is_retried(engine: Engine) -> None:
+    mail = MailActivities(engine, Settings(smtp_host="127.0.0.1", smtp_port=free_port()))
+    with pytest.raises(aiosmtplib.SMTPConnectError):
+        await ActivityEnvironment().run(mail.send_email, ACK)  # Temporal retries this one
+    with Session(engine) as session:
+        row = session.get(OutboundMessageRow, "case-1:acknowledgement")
+        assert row is not None and row.status == "pending"
+
+
+async def test_a_template_that_does_not_render_is_not_retried(engine: Engine) -> None:
+    broken = ACK.model_copy(update={"subject_template": "{{ nothing_here }}"})
+    mail = MailActivities(engine, Settings(smtp_host=""))
+    with pytest.raises(ApplicationError) as failed:
+        await ActivityEnvironment().run(mail.send_email, broken)
+    assert failed.value.non_retryable and "nothing_here" in failed.value.message
 
 
 def test_message_id_is_the_same_for_every_attempt_of_one_message() -> None:

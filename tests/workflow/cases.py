@@ -1,5 +1,7 @@
 """Helpers to start cases on the example policies, as the API does, in workflow tests."""
 
+import asyncio
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -16,10 +18,13 @@ from models.registry import AuthorisedContactRow, CoverageRow
 from workflows.case import CaseWorkflow
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
+# Test-only policies (fasttest: targets of minutes), beside the examples.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def published(session: Session, name: str) -> tuple[int, dict[str, Any]]:
-    row = publish(session, (POLICIES / f"{name}.yaml").read_text())
+    path = POLICIES / f"{name}.yaml"
+    row = publish(session, (path if path.exists() else FIXTURES / f"{name}.yaml").read_text())
     return row.version, row.body
 
 
@@ -66,10 +71,12 @@ async def open_case(
     received_at: datetime,
     history_limit: int = 10_000,
     authorised: bool = True,
+    deliver: bool = True,
     **intake: Any,
 ) -> tuple[WorkflowHandle[CaseWorkflow, CaseResult], Case]:
     """Start a case as the API does; its contact is an authorised contact of its organisation
-    unless `authorised=False` (policies may refer strangers elsewhere or bill them)."""
+    unless `authorised=False` (policies may refer strangers elsewhere or bill them). Returns
+    once its intake notices are delivered, unless `deliver=False`."""
     version, body = published(session, policy)
     values: dict[str, Any] = {
         "policy": policy,
@@ -97,4 +104,15 @@ async def open_case(
         task_queue=task_queue,
     )
     case = await handle.execute_update(CaseWorkflow.intake_recorded)
+    if deliver:
+        await delivered(handle)
     return handle, case
+
+
+async def delivered(handle: WorkflowHandle[CaseWorkflow, CaseResult], within: float = 60) -> None:
+    """Wait (real time) until the case has sent every e-mail and page it queued: steps answer
+    before their notices go out."""
+    deadline = time.monotonic() + within
+    while pending := await handle.query(CaseWorkflow.pending_notices):
+        assert time.monotonic() < deadline, f"notices still pending after {within}s: {pending}"
+        await asyncio.sleep(0.05)

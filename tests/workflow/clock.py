@@ -64,7 +64,11 @@ async def scheduled(handle: WorkflowHandle[Any, Any]) -> list[Scheduled]:
         if name not in ("send_email", "send_page"):
             continue
         body = json.loads(attributes.input.payloads[0].data)
-        key = body["idempotency_key"] if name == "send_email" else body["dedup_key"]
+        if name == "send_email":
+            key = body["idempotency_key"]
+        else:  # a page's acknowledge or resolve reaches the incident its trigger opened
+            action = body.get("event_action", "trigger")
+            key = body["dedup_key"] + ("" if action == "trigger" else f":{action}")
         found.append(Scheduled(event.event_time.ToDatetime(tzinfo=UTC), name, key))
     return found
 

@@ -7,12 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from escalator.settings import Settings
-from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
+from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
 from worker import build_worker
 
 
@@ -41,6 +42,7 @@ async def wired(
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,
             paging_url=paging_url,
+            paging_routing_key=SecretStr(ROUTING_KEY),
         )
         async with build_worker(own_env.client, engine, settings, executor) as worker:
             yield Wired(worker, settings, mailbox, pages)

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client, WorkflowHandle
@@ -22,7 +23,7 @@ from escalator.inventory_seed import load_inventory_seed
 from escalator.settings import Settings
 from models.case import Case
 from models.policy import Policy
-from tests.receivers import Mailbox, PageLog, paging_receiver, smtp_server
+from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
 from tests.workflow.cases import open_case
 from worker import build_worker, workflow_runner
 from workflows.registry import ALL_WORKFLOWS
@@ -85,6 +86,7 @@ async def field_stack(
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,
             paging_url=paging_url,
+            paging_routing_key=SecretStr(ROUTING_KEY),
         )
         yield Stack(env, engine, settings, mailbox, pages)
 

@@ -11,7 +11,7 @@ from escalator.db import engine_from_url
 from models.activity_inputs import EntitlementRequest
 from models.registry import AuthorisedContactRow, CoverageRow
 from models.steps import ApprovePo, Triage
-from tests.workflow.cases import add_contract, example_policy, open_case
+from tests.workflow.cases import add_contract, delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, scheduled
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -109,6 +109,7 @@ async def test_ticket_numbered_on_triage_is_sent_to_the_requester(
     )
     assert triaged.ticket_number is not None and triaged.status == "triaged"
     assert triaged.sla["response"].target == "2h"
+    await delivered(handle)
     keys = [item.key.removeprefix(f"{handle.id}:") for item in await scheduled(handle)]
     assert "ticket-number" in keys
     notice = [m for m in wired.mailbox.messages if triaged.ticket_number in str(m["Subject"])]

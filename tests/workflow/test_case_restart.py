@@ -168,7 +168,7 @@ async def test_a_step_reaching_a_continued_run_before_it_starts_is_answered(
     )
     case_handle = temporal_env.client.get_workflow_handle_for(CaseWorkflow.run, handle.id)
     # The intake alone writes more than 20 events: the case continues as new right after it.
-    first_run = (await handle.describe()).run_id
+    first_run = handle.first_execution_run_id
     for _ in range(200):
         if (await case_handle.describe()).run_id != first_run:
             break

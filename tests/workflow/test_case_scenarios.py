@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.steps import Acknowledge, Escalate, Respond, Restore
-from tests.workflow.cases import example_policy, open_case
+from tests.workflow.cases import delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -120,13 +120,19 @@ async def test_maltarea_severity_1_pages_everyone_until_restored(
     def pages(actions: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
         return [(minutes, key) for minutes, activity, key in actions if activity == "send_page"]
 
-    # Everyone at intake; acknowledged at 02:10 and not restored an hour later: everyone
-    # again at 03:10, then every hour (04:10, 05:10) until the 05:30 restoration.
+    # Everyone at intake; acknowledged at 02:10 (so is the intake page) and not restored an
+    # hour later: everyone again at 03:10, then every hour (04:10, 05:10) until the 05:30
+    # restoration, which resolves every page the case triggered.
     assert pages(await timed_actions(worked, start)) == [
         (0, "intake:support"),
+        (10, "intake:support:acknowledge"),
         (70, "rule:sev1-not-restored:*:0:support"),
         (130, "rule:sev1-not-restored:*:0:repeat1:support"),
         (190, "rule:sev1-not-restored:*:0:repeat2:support"),
+        (210, "intake:support:resolve"),
+        (210, "rule:sev1-not-restored:*:0:repeat1:support:resolve"),
+        (210, "rule:sev1-not-restored:*:0:repeat2:support:resolve"),
+        (210, "rule:sev1-not-restored:*:0:support:resolve"),
     ]
     # Nobody answers the other: the on-call and everyone at the response breach (02:30),
     # everyone again at the restoration breach (06:00).
@@ -136,9 +142,12 @@ async def test_maltarea_severity_1_pages_everyone_until_restored(
         (30, "rule:response-breach:*:0:support"),
         (240, "breach:restoration:*:support"),
     ]
-    everyone = {m.email for m in policy.team("support").members}
-    first = wired.pages.events[0]["payload"]["custom_details"]["targets"]
-    assert {target.split("<")[1].split(">")[0] for target in first} == everyone
+    await delivered(cases["unattended"])
+    everyone = {m.name for m in policy.team("support").members}
+    details = wired.pages.events[0]["payload"]["custom_details"]
+    assert set(details["paged"]) == everyone
+    # Pages name who is paged, never their addresses or phone numbers.
+    assert "@" not in str(details) and "+356" not in str(details)
 
 
 async def test_protelecom_premier_plus_dispatch_warning_waits_for_business_hours(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
 from models.steps import Acknowledge, Close, CustomerReply, Reopen, RequestInfo, Resolve
-from tests.workflow.cases import add_contract, example_policy, open_case
+from tests.workflow.cases import add_contract, delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -64,6 +64,7 @@ async def test_zsupport_critical_case_fires_each_escalation_rule_at_its_instant(
     assert final.sla["response"].breached and final.sla["restoration"].breached
     assert len(final.credits) == 1 and near(final.credits[0].at, start + timedelta(hours=4))
     # Each e-mail and page reached its receiver exactly once.
+    await delivered(handle)
     assert len(wired.mailbox.messages) == 5
     keys = [event["dedup_key"] for event in wired.pages.events]
     assert len(keys) == 7 and len(set(keys)) == 7
