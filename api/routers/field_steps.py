@@ -103,7 +103,11 @@ class DeliveredRequest(BaseModel):
     at: AwareDatetime | None = None
 
 
-@router.post("/{case_id}/dispatches/{dispatch_id}/arrived", response_model=Case)
+@router.post(
+    "/{case_id}/dispatches/{dispatch_id}/arrived",
+    response_model=Case,
+    operation_id="report_technician_arrived",
+)
 async def technician_arrived(
     case_id: str,
     dispatch_id: str,
@@ -119,7 +123,11 @@ async def technician_arrived(
     )
 
 
-@router.post("/{case_id}/dispatches/{dispatch_id}/completed", response_model=Case)
+@router.post(
+    "/{case_id}/dispatches/{dispatch_id}/completed",
+    response_model=Case,
+    operation_id="report_visit_completed",
+)
 async def visit_completed(
     case_id: str,
     dispatch_id: str,
@@ -135,7 +143,11 @@ async def visit_completed(
     )
 
 
-@router.post("/{case_id}/shipments/{shipment_id}/delivered", response_model=Case)
+@router.post(
+    "/{case_id}/shipments/{shipment_id}/delivered",
+    response_model=Case,
+    operation_id="report_part_delivered",
+)
 async def part_delivered(
     case_id: str,
     shipment_id: str,

@@ -31,6 +31,7 @@ def _database_ok(engine: Engine) -> bool:
 
 @router.get(
     "/healthz",
+    operation_id="check_health",
     responses={503: {"description": "Temporal or the database is down; the body says which"}},
 )
 async def healthz(

@@ -61,6 +61,7 @@ class InboundMessageList(BaseModel):
     "/email",
     status_code=201,
     response_model=Case,
+    operation_id="receive_email",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -112,7 +113,7 @@ async def email(
     return await with_attachments(engine, result.case)
 
 
-@router.get("/messages", response_model=InboundMessageList)
+@router.get("/messages", response_model=InboundMessageList, operation_id="list_inbound_messages")
 def messages(
     identity: Identity = Depends(current_identity),
     session: Session = Depends(get_session),
@@ -140,6 +141,7 @@ def messages(
 @router.post(
     "/alerts",
     response_model=AlertResults,
+    operation_id="receive_alerts",
     responses={422: {"description": "A malformed payload, or an unknown policy or organisation"}},
 )
 async def alerts(

@@ -73,6 +73,7 @@ _BODY_DOC: dict[str, Any] = {
     "",
     status_code=201,
     response_model=PublishedPolicy,
+    operation_id="publish_policy",
     openapi_extra=_BODY_DOC,
     responses={
         200: {"description": "Same text as the latest version, which is returned"},
@@ -102,7 +103,7 @@ async def publish_policy(
     return PublishedPolicy(name=row.name, version=row.version, published_at=row.published_at)
 
 
-@router.get("", response_model=list[PolicyListItem])
+@router.get("", response_model=list[PolicyListItem], operation_id="list_policies")
 def list_policies(session: Session = Depends(get_session)) -> list[PolicyListItem]:
     return [
         PolicyListItem(
@@ -115,7 +116,7 @@ def list_policies(session: Session = Depends(get_session)) -> list[PolicyListIte
     ]
 
 
-@router.get("/{name}", response_model=PolicyVersion, responses=NO_POLICY)
+@router.get("/{name}", response_model=PolicyVersion, operation_id="get_policy", responses=NO_POLICY)
 def latest_version(name: str, session: Session = Depends(get_session)) -> PolicyVersion:
     row = policy_store.latest(session, name)
     if row is None:
@@ -123,7 +124,12 @@ def latest_version(name: str, session: Session = Depends(get_session)) -> Policy
     return _version(session, row)
 
 
-@router.get("/{name}/versions/{version}", response_model=PolicyVersion, responses=NO_POLICY)
+@router.get(
+    "/{name}/versions/{version}",
+    response_model=PolicyVersion,
+    operation_id="get_policy_version",
+    responses=NO_POLICY,
+)
 def one_version(
     name: str,
     # Versions are numbered from 1; a number beyond any column's range is a 422, not a 500.

@@ -105,3 +105,32 @@ def test_intake_and_listing_parameters(openapi: dict[str, Any]) -> None:
     email = openapi["paths"]["/intake/email"]["post"]
     assert "message/rfc822" in email["requestBody"]["content"]
     assert {"200", "201"} <= set(email["responses"])
+
+
+def _operation_ids() -> dict[tuple[str, str], str]:
+    """API.md's operation ids by (method, path), the step row expanded to every step."""
+    table = API_MD.split("| operation id | method and path |", 1)[1].split("\n\n", 1)[0]
+    ids = {}
+    for line in table.splitlines()[2:]:
+        name, route = (re.findall(r"`([^`]+)`", cell)[0] for cell in line.split("|")[1:3])
+        method, path = route.split(" ", 1)
+        if "{step}" in path:
+            for step in STEP_BODIES:
+                ids[method, path.replace("{step}", step)] = name.replace(
+                    "{step}", step.replace("-", "_")
+                )
+        else:
+            ids[method, path] = name
+    return ids
+
+
+def test_operation_ids_are_readable_and_those_api_md_lists(openapi: dict[str, Any]) -> None:
+    served = {
+        (method.upper(), path): operation["operationId"]
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+    }
+    assert served == _operation_ids()
+    # Verbs and nouns, never FastAPI's path-and-method suffix (`open_case_cases_post`).
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)+", name) for name in served.values()), served
+    assert len(set(served.values())) == len(served)
