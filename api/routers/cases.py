@@ -117,7 +117,10 @@ async def case_once_recorded(
     response_model=Case,
     operation_id="open_case",
     responses={
-        200: {"description": "A retry: the case this `Idempotency-Key` already opened"},
+        200: {
+            "model": Case,
+            "description": "A retry: the case this `Idempotency-Key` already opened",
+        },
         403: {"description": "Not a partner's or engineer's key, or another organisation's"},
         409: {"description": "This `Idempotency-Key` already opened a case with another body"},
     },

@@ -69,7 +69,10 @@ class InboundMessageList(BaseModel):
         }
     },
     responses={
-        200: {"description": "A reply (the subject's ticket number) on its case, or a redelivery"},
+        200: {
+            "model": Case,
+            "description": "A reply (the subject's ticket number) on its case, or a redelivery",
+        },
         202: {
             "description": "Kept without action (unreadable, unknown sender or recipient, "
             "a case that takes no reply): the reason is listed by GET /intake/messages",

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from api.auth import Identity, actor_of, current_identity, publishes_policies
 from api.deps import get_session
-from api.problems import Problem
+from api.openapi import problem
+from api.problems import PolicyProblemDetails, Problem
 from escalator import policy_store
 from models.policy_errors import PolicyError
 from models.tables import PolicyVersionRow
@@ -76,11 +77,16 @@ _BODY_DOC: dict[str, Any] = {
     operation_id="publish_policy",
     openapi_extra=_BODY_DOC,
     responses={
-        200: {"description": "Same text as the latest version, which is returned"},
+        200: {
+            "model": PublishedPolicy,
+            "description": "Same text as the latest version, which is returned",
+        },
         403: {"description": "Publishing needs the manager role"},
         413: {"description": "The file exceeds 1,000,000 bytes"},
         415: {"description": "Neither YAML nor JSON"},
-        422: {"description": "Not a valid policy: every error with its path in the file"},
+        422: problem(
+            "Not a valid policy: every error with its path in the file", PolicyProblemDetails
+        ),
     },
 )
 async def publish_policy(

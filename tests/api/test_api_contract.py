@@ -134,3 +134,26 @@ def test_operation_ids_are_readable_and_those_api_md_lists(openapi: dict[str, An
     # Verbs and nouns, never FastAPI's path-and-method suffix (`open_case_cases_post`).
     assert all(re.fullmatch(r"[a-z]+(_[a-z]+)+", name) for name in served.values()), served
     assert len(set(served.values())) == len(served)
+
+
+def test_every_answer_is_documented_with_its_schema_and_headers(openapi: dict[str, Any]) -> None:
+    """Errors as problem documents (GET /healthz's 503 is its parts), 401 with its challenge,
+    503 with `Retry-After`; FastAPI's HTTPValidationError (a list as `detail`) is never sent."""
+    wrong = []
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                where = f"{method.upper()} {path} {status}"
+                content = response.get("content", {})
+                if not content or any(not media.get("schema") for media in content.values()):
+                    wrong.append(f"{where}: no schema")
+                problem = int(status) >= 400 and path != "/healthz"
+                if problem and set(content) != {"application/problem+json"}:
+                    wrong.append(f"{where}: {sorted(content)}, not application/problem+json")
+                header = {"401": "WWW-Authenticate", "503": "Retry-After"}.get(status)
+                if header and not response.get("headers", {}).get(header, {}).get("required"):
+                    wrong.append(f"{where}: no {header} header")
+    assert wrong == []
+    assert "HTTPValidationError" not in str(openapi)
+    problem = openapi["components"]["schemas"]["ProblemDetails"]["properties"]
+    assert problem["detail"]["type"] == "string"
