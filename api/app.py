@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.encoded_slashes import RefuseEncodedSlashes
-from api.openapi import UNAVAILABLE, install_openapi
+from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
 from api.routers import audit, cases, field_steps, health, intake, policies, reports, steps
 from escalator.db import engine_from_url
@@ -47,6 +47,7 @@ def create_app(
         lifespan=lifespan,
         # Every route but /healthz looks up the caller's key in the database.
         responses=UNAVAILABLE,
+        generate_unique_id_function=operation_id,
     )
     install_problem_handlers(app)
     install_openapi(app)

@@ -1,14 +1,31 @@
-"""`/openapi.json` as the API answers: each operation documents the statuses it can give.
+"""`/openapi.json` as the API answers: each operation documents the statuses it can give,
+and each answer's body and headers as they are sent.
 
-FastAPI documents a 422 on every operation that has a parameter. One whose only
-parameters are free-text path segments (`/cases/{case_id}`) has nothing that can
-fail validation, so its 422 is left out; every other documented status is one a
-request can reach (tests/api/test_documented_statuses.py reaches each).
+- FastAPI documents a 422 on every operation that has a parameter. One whose only
+  parameters are free-text path segments (`/cases/{case_id}`) has nothing that can
+  fail validation, so its 422 is left out; every other documented status is one a
+  request can reach (tests/api/test_documented_statuses.py reaches each).
+- Every answer of 400 or more is a problem document (api/problems.py). So an error a
+  route declares with a description only is documented here as `application/problem+json`
+  with `ProblemDetails`, and so is FastAPI's own 422 (its `HTTPValidationError`, with a
+  list as `detail`, is never sent). A route whose error says more declares it with
+  `problem(...)` (POST /policies' 422), one answering something else its own content
+  (GET /healthz's 503).
+- Headers every answer of a status carries: `WWW-Authenticate` on 401, `Retry-After` on 503.
+- Operation ids are readable (`operation_id`; docs/api.md lists them).
 """
 
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
+
+from api.problems import PROBLEM_JSON, PolicyProblemDetails, ProblemDetails
+
+REF = "#/components/schemas/"
+# Every schema a problem answer may be documented with.
+PROBLEM_SCHEMAS: tuple[type, ...] = (ProblemDetails, PolicyProblemDetails)
 
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {
@@ -18,6 +35,43 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 }
 # What a path parameter's schema may say and still accept any text.
 _FREE_TEXT = {"type", "title", "description"}
+# FastAPI's automatic 422 and the schemas only it refers to.
+_FASTAPI_422 = {"application/json": {"schema": {"$ref": f"{REF}HTTPValidationError"}}}
+_FASTAPI_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+HEADERS: dict[str, dict[str, dict[str, Any]]] = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "The bearer challenge (RFC 6750): `Bearer`, or "
+            '`Bearer error="invalid_token"` when the key sent is unknown or revoked',
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    "503": {
+        "Retry-After": {
+            "description": "Seconds to wait before asking again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+
+
+def problem(description: str, schema: type = ProblemDetails) -> dict[str, Any]:
+    """A route's error response whose problem document has `schema` (one of PROBLEM_SCHEMAS)."""
+    assert schema in PROBLEM_SCHEMAS, schema
+    return {"description": description, "content": _problem_content(schema)}
+
+
+def _problem_content(schema: type) -> dict[str, Any]:
+    return {PROBLEM_JSON: {"schema": {"$ref": f"{REF}{schema.__name__}"}}}
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's operation id: its name (set `operation_id=` where the name would not do), not
+    FastAPI's `open_case_cases_post`: generated clients name their functions after it."""
+    return route.name
 
 
 def can_fail_validation(operation: dict[str, Any]) -> bool:
@@ -32,16 +86,48 @@ def can_fail_validation(operation: dict[str, Any]) -> bool:
     return False
 
 
+def _document_errors(operation: dict[str, Any]) -> None:
+    """The operation's error answers as they are sent: problem documents, with their headers."""
+    responses: dict[str, dict[str, Any]] = operation["responses"]
+    if not can_fail_validation(operation):
+        responses.pop("422", None)
+    for status, response in responses.items():
+        if not status.isdigit() or int(status) < 400:
+            continue
+        if response.get("content") == _FASTAPI_422:
+            response["description"] = "The request is malformed: `errors` names each wrong field"
+            del response["content"]
+        response.setdefault("content", _problem_content(ProblemDetails))
+        if status in HEADERS:
+            response["headers"] = {**response.get("headers", {}), **HEADERS[status]}
+
+
+def _problem_schemas() -> dict[str, Any]:
+    """The problem schemas, and those they refer to, as components."""
+    schemas: dict[str, Any] = {}
+    for schema in PROBLEM_SCHEMAS:
+        document = TypeAdapter(schema).json_schema(ref_template=REF + "{model}")
+        schemas.update(document.pop("$defs", {}))
+        schemas[schema.__name__] = document
+    return schemas
+
+
 def install_openapi(app: FastAPI) -> None:
-    """Serve FastAPI's schema (it caches it) without the 422s no request can reach."""
+    """Serve FastAPI's schema (it caches it), telling the truth about every error answer."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
         schema = generate()
         for item in schema["paths"].values():
             for operation in item.values():
-                if not can_fail_validation(operation):
-                    operation["responses"].pop("422", None)
+                _document_errors(operation)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in _FASTAPI_SCHEMAS:
+            components.pop(name, None)
+        components.update(_problem_schemas())
+        schema["components"]["schemas"] = dict(sorted(components.items()))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,19 +2,70 @@
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any, NotRequired
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ConfigDict, Field, with_config
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from temporalio.service import RPCError, RPCStatusCode
 
+# Pydantic reads TypedDicts of `typing` only from Python 3.12 on.
+from typing_extensions import TypedDict
+
 log = logging.getLogger("escalator.api")
 
 PROBLEM_JSON = "application/problem+json"
+
+
+# What `problem_response` sends, as /openapi.json documents it (api/openapi.py); the status
+# test validates every answer of a running server against these.
+@with_config(ConfigDict(extra="forbid"))
+class FieldError(TypedDict):
+    """One wrong part of the request: where it is and what is wrong with it."""
+
+    loc: Annotated[
+        list[str | int],
+        Field(description='Where: "body", "query", "path" or "header", then the field\'s path'),
+    ]
+    msg: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ProblemDetails(TypedDict):
+    """An error answer (RFC 9457), sent as `application/problem+json`."""
+
+    type: Annotated[str, Field(description="`about:blank`: the status says what kind of error")]
+    title: Annotated[str, Field(description="The status's reason phrase")]
+    status: int
+    detail: Annotated[str, Field(description="What is wrong, for a person to read")]
+    errors: Annotated[
+        list[FieldError], Field(description="Each wrong field; empty when no field is at fault")
+    ]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class PolicyIssue(TypedDict):
+    """One error of a policy file, with its place in the file when the file could be read."""
+
+    loc: list[str | int]
+    msg: str
+    path: NotRequired[Annotated[str, Field(description="The dotted path in the file")]]
+    line: NotRequired[Annotated[int | None, Field(description="1-based, when known")]]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class PolicyProblemDetails(TypedDict):
+    """`POST /policies`' 422: every error of the policy file."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[PolicyIssue]
 
 
 class Problem(Exception):

@@ -64,7 +64,9 @@ async def _history(case_id: str, identity: Identity, client: Client, engine: Eng
     return history
 
 
-@router.get("/{case_id}/timeline", response_model=list[TimelineEntry])
+@router.get(
+    "/{case_id}/timeline", response_model=list[TimelineEntry], operation_id="get_case_timeline"
+)
 async def timeline(
     case_id: str,
     identity: Identity = Depends(current_identity),
@@ -75,7 +77,7 @@ async def timeline(
     return build_timeline(await _history(case_id, identity, client, engine))
 
 
-@router.get("/{case_id}/history", responses=AUDITORS_ONLY)
+@router.get("/{case_id}/history", operation_id="get_case_history", responses=AUDITORS_ONLY)
 async def history(
     case_id: str,
     identity: Identity = Depends(reads_histories),
@@ -89,6 +91,7 @@ async def history(
 @router.get(
     "/{case_id}/state",
     response_model=Case,
+    operation_id="get_case_state",
     responses={409: {"description": "The current code cannot replay the case's history"}},
 )
 async def state(
@@ -112,7 +115,12 @@ async def state(
         ) from error
 
 
-@router.post("/{case_id}/replay", response_model=ReplayVerdict, responses=AUDITORS_ONLY)
+@router.post(
+    "/{case_id}/replay",
+    response_model=ReplayVerdict,
+    operation_id="replay_case",
+    responses=AUDITORS_ONLY,
+)
 async def replay(
     case_id: str,
     identity: Identity = Depends(reads_histories),

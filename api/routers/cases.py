@@ -120,8 +120,12 @@ async def case_once_recorded(
     "",
     status_code=201,
     response_model=Case,
+    operation_id="open_case",
     responses={
-        200: {"description": "A retry: the case this `Idempotency-Key` already opened"},
+        200: {
+            "model": Case,
+            "description": "A retry: the case this `Idempotency-Key` already opened",
+        },
         403: {"description": "Not a partner's or engineer's key, or another organisation's"},
         409: {"description": "This `Idempotency-Key` already opened a case with another body"},
     },
@@ -240,7 +244,7 @@ async def visible_case(case_id: str, identity: Identity, client: Client) -> Case
     return case
 
 
-@router.get("/{case_id}", response_model=Case, responses=NOT_FOUND)
+@router.get("/{case_id}", response_model=Case, operation_id="get_case", responses=NOT_FOUND)
 async def get_case(
     case_id: str,
     identity: Identity = Depends(current_identity),
@@ -263,7 +267,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise field_problem(["query", "cursor"], "is not a cursor this API returned") from error
 
 
-@router.get("", response_model=CaseList)
+@router.get("", response_model=CaseList, operation_id="list_cases")
 def list_cases(
     identity: Identity = Depends(current_identity),
     session: Session = Depends(get_session),

@@ -95,7 +95,11 @@ class DeliveredRequest(BaseModel):
     at: AwareDatetime | None = None
 
 
-@router.post("/{case_id}/dispatches/{dispatch_id}/arrived", response_model=Case)
+@router.post(
+    "/{case_id}/dispatches/{dispatch_id}/arrived",
+    response_model=Case,
+    operation_id="report_technician_arrived",
+)
 async def technician_arrived(
     case_id: str,
     dispatch_id: str,
@@ -111,7 +115,11 @@ async def technician_arrived(
     )
 
 
-@router.post("/{case_id}/dispatches/{dispatch_id}/completed", response_model=Case)
+@router.post(
+    "/{case_id}/dispatches/{dispatch_id}/completed",
+    response_model=Case,
+    operation_id="report_visit_completed",
+)
 async def visit_completed(
     case_id: str,
     dispatch_id: str,
@@ -127,7 +135,11 @@ async def visit_completed(
     )
 
 
-@router.post("/{case_id}/shipments/{shipment_id}/delivered", response_model=Case)
+@router.post(
+    "/{case_id}/shipments/{shipment_id}/delivered",
+    response_model=Case,
+    operation_id="report_part_delivered",
+)
 async def part_delivered(
     case_id: str,
     shipment_id: str,

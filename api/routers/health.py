@@ -2,9 +2,11 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, text
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -13,12 +15,27 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import get_app_settings, get_client, get_engine
+from api.problems import RETRY_AFTER
 from escalator.settings import Settings
 
 router = APIRouter()
 
 # An idle worker long-polls for about a minute at a time; one not seen for longer is gone.
 POLLER_SEEN_WITHIN = timedelta(minutes=2)
+
+Part = Literal["ok", "down", "unknown"]
+
+
+class Health(BaseModel):
+    """Each part the API depends on: "ok", "down", or "unknown" (the worker, on a Temporal
+    server that cannot say who polls); a part added later answers the same."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Part]
+
+    temporal: Part
+    worker: Part
+    database: Part
 
 
 async def _temporal_ok(client: Client) -> bool:
@@ -62,8 +79,13 @@ def _database_ok(engine: Engine) -> bool:
 
 @router.get(
     "/healthz",
+    operation_id="check_health",
     responses={
-        503: {"description": "Temporal, the database or every worker is down; the body says which"}
+        200: {"model": Health, "description": "No part is down"},
+        503: {
+            "model": Health,
+            "description": "Temporal, the database or every worker is down; the body says which",
+        },
     },
 )
 async def healthz(
@@ -77,5 +99,7 @@ async def healthz(
     worker = await _worker_ok(client, settings) if temporal else False
     parts = {"temporal": temporal, "worker": worker, "database": database}
     body = {name: "unknown" if up is None else "ok" if up else "down" for name, up in parts.items()}
-    healthy = all(up is not False for up in parts.values())
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    status = 200 if all(up is not False for up in parts.values()) else 503
+    # Like every 503 of the API: when to ask again (monitors and load balancers read it).
+    headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
+    return JSONResponse(body, status_code=status, headers=headers)

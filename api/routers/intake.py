@@ -61,6 +61,7 @@ class InboundMessageList(BaseModel):
     "/email",
     status_code=201,
     response_model=Case,
+    operation_id="receive_email",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -68,7 +69,10 @@ class InboundMessageList(BaseModel):
         }
     },
     responses={
-        200: {"description": "A reply (the subject's ticket number) on its case, or a redelivery"},
+        200: {
+            "model": Case,
+            "description": "A reply (the subject's ticket number) on its case, or a redelivery",
+        },
         202: {
             "description": "Kept without action (unreadable, unknown sender or recipient, "
             "a case that takes no reply): the reason is listed by GET /intake/messages",
@@ -112,7 +116,7 @@ async def email(
     return await with_attachments(engine, result.case)
 
 
-@router.get("/messages", response_model=InboundMessageList)
+@router.get("/messages", response_model=InboundMessageList, operation_id="list_inbound_messages")
 def messages(
     identity: Identity = Depends(current_identity),
     session: Session = Depends(get_session),
@@ -140,6 +144,7 @@ def messages(
 @router.post(
     "/alerts",
     response_model=AlertResults,
+    operation_id="receive_alerts",
     responses={422: {"description": "A malformed payload, or an unknown policy or organisation"}},
 )
 async def alerts(

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from api.auth import Identity, actor_of, current_identity, publishes_policies
 from api.deps import get_session
-from api.problems import Problem
+from api.openapi import problem
+from api.problems import PolicyProblemDetails, Problem
 from escalator import policy_store
 from models.policy_errors import PolicyError
 from models.tables import PolicyVersionRow
@@ -73,13 +74,19 @@ _BODY_DOC: dict[str, Any] = {
     "",
     status_code=201,
     response_model=PublishedPolicy,
+    operation_id="publish_policy",
     openapi_extra=_BODY_DOC,
     responses={
-        200: {"description": "Same text as the latest version, which is returned"},
+        200: {
+            "model": PublishedPolicy,
+            "description": "Same text as the latest version, which is returned",
+        },
         403: {"description": "Publishing needs the manager role"},
         413: {"description": "The file exceeds 1,000,000 bytes"},
         415: {"description": "Neither YAML nor JSON"},
-        422: {"description": "Not a valid policy: every error with its path in the file"},
+        422: problem(
+            "Not a valid policy: every error with its path in the file", PolicyProblemDetails
+        ),
     },
 )
 async def publish_policy(
@@ -102,7 +109,7 @@ async def publish_policy(
     return PublishedPolicy(name=row.name, version=row.version, published_at=row.published_at)
 
 
-@router.get("", response_model=list[PolicyListItem])
+@router.get("", response_model=list[PolicyListItem], operation_id="list_policies")
 def list_policies(session: Session = Depends(get_session)) -> list[PolicyListItem]:
     return [
         PolicyListItem(
@@ -115,7 +122,7 @@ def list_policies(session: Session = Depends(get_session)) -> list[PolicyListIte
     ]
 
 
-@router.get("/{name}", response_model=PolicyVersion, responses=NO_POLICY)
+@router.get("/{name}", response_model=PolicyVersion, operation_id="get_policy", responses=NO_POLICY)
 def latest_version(name: str, session: Session = Depends(get_session)) -> PolicyVersion:
     row = policy_store.latest(session, name)
     if row is None:
@@ -123,7 +130,12 @@ def latest_version(name: str, session: Session = Depends(get_session)) -> Policy
     return _version(session, row)
 
 
-@router.get("/{name}/versions/{version}", response_model=PolicyVersion, responses=NO_POLICY)
+@router.get(
+    "/{name}/versions/{version}",
+    response_model=PolicyVersion,
+    operation_id="get_policy_version",
+    responses=NO_POLICY,
+)
 def one_version(
     name: str,
     # Versions are numbered from 1; a number beyond any column's range is a 422, not a 500.

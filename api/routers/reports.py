@@ -22,7 +22,12 @@ router = APIRouter(
 reads_reports = require_roles("manager", "auditor", action="reading SLA reports")
 
 
-@router.get("/sla", response_model=SlaReport, dependencies=[Depends(reads_reports)])
+@router.get(
+    "/sla",
+    response_model=SlaReport,
+    operation_id="get_sla_report",
+    dependencies=[Depends(reads_reports)],
+)
 def sla_report(
     month: str = Query(..., description="YYYY-MM; cases received in that month (UTC)"),
     policy: str | None = Query(None, min_length=1, max_length=64),

@@ -236,7 +236,8 @@ def _add_route(step: str, body_type: type[Step]) -> None:
         response_model=Case,
         summary=f"Step: {step}",
         description=f"The `{step}` step ({who}); the answer is the case after it.",
-        operation_id=f"step_{step.replace('-', '_')}",
+        # acknowledge_case, request_info_case, ...: the step's name, then what it acts on.
+        operation_id=f"{step.replace('-', '_')}_case",
     )
 
 

@@ -105,3 +105,55 @@ def test_intake_and_listing_parameters(openapi: dict[str, Any]) -> None:
     email = openapi["paths"]["/intake/email"]["post"]
     assert "message/rfc822" in email["requestBody"]["content"]
     assert {"200", "201"} <= set(email["responses"])
+
+
+def _operation_ids() -> dict[tuple[str, str], str]:
+    """API.md's operation ids by (method, path), the step row expanded to every step."""
+    table = API_MD.split("| operation id | method and path |", 1)[1].split("\n\n", 1)[0]
+    ids = {}
+    for line in table.splitlines()[2:]:
+        name, route = (re.findall(r"`([^`]+)`", cell)[0] for cell in line.split("|")[1:3])
+        method, path = route.split(" ", 1)
+        if "{step}" in path:
+            for step in STEP_BODIES:
+                ids[method, path.replace("{step}", step)] = name.replace(
+                    "{step}", step.replace("-", "_")
+                )
+        else:
+            ids[method, path] = name
+    return ids
+
+
+def test_operation_ids_are_readable_and_those_api_md_lists(openapi: dict[str, Any]) -> None:
+    served = {
+        (method.upper(), path): operation["operationId"]
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+    }
+    assert served == _operation_ids()
+    # Verbs and nouns, never FastAPI's path-and-method suffix (`open_case_cases_post`).
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)+", name) for name in served.values()), served
+    assert len(set(served.values())) == len(served)
+
+
+def test_every_answer_is_documented_with_its_schema_and_headers(openapi: dict[str, Any]) -> None:
+    """Errors as problem documents (GET /healthz's 503 is its parts), 401 with its challenge,
+    503 with `Retry-After`; FastAPI's HTTPValidationError (a list as `detail`) is never sent."""
+    wrong = []
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                where = f"{method.upper()} {path} {status}"
+                content = response.get("content", {})
+                if not content or any(not media.get("schema") for media in content.values()):
+                    wrong.append(f"{where}: no schema")
+                problem = int(status) >= 400 and path != "/healthz"
+                if problem and set(content) != {"application/problem+json"}:
+                    wrong.append(f"{where}: {sorted(content)}, not application/problem+json")
+                header = {"401": "WWW-Authenticate", "503": "Retry-After"}.get(status)
+                if header and not response.get("headers", {}).get(header, {}).get("required"):
+                    wrong.append(f"{where}: no {header} header")
+    assert wrong == []
+    assert "HTTPValidationError" not in str(openapi)
+    problem = openapi["components"]["schemas"]["ProblemDetails"]["properties"]
+    assert problem["detail"]["type"] == "string"

@@ -11,8 +11,9 @@ its operation. Three sources of requests:
   role's key, without a key and with an unknown one, on a real case id or a random one;
 - the same app with its database gone: every operation's 503.
 
-Then: no 5xx but those 503s, no status an operation does not document, and every
-documented (operation, status) pair reached.
+Then: no 5xx but those 503s, no status an operation does not document, no answer unlike
+what the document says of it (its media type, its body against the schema, its required
+headers), and every documented (operation, status) pair reached.
 """
 
 import json
@@ -26,6 +27,7 @@ import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from schemathesis import Case, GenerationMode, openapi
 from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
@@ -72,6 +74,7 @@ class Reached:
     down: bool = False
 
     def __post_init__(self) -> None:
+        self.validators: dict[tuple[str, str, str], Draft202012Validator] = {}
         self.statuses = {
             f"{method.upper()} {path}": set(operation["responses"])
             for path, item in self.spec["paths"].items()
@@ -100,6 +103,40 @@ class Reached:
         if code not in self.statuses[label] or (response.status_code >= 500 and not self.down):
             sent = response.request.content[:120]
             self.wrong.append(f"{label} -> {code}: {response.text[:200]} (sent {sent!r})")
+        elif unlike := self.unlike_documented(label, code, response):
+            self.wrong.append(f"{label} -> {code} {unlike}: {response.text[:200]}")
+
+    def unlike_documented(self, label: str, code: str, response: httpx.Response) -> str | None:
+        """How the answer differs from the document's response for its status, or None."""
+        method, path = label.split(" ", 1)
+        documented = self.spec["paths"][path][method.lower()]["responses"][code]
+        for name, header in documented.get("headers", {}).items():
+            value = response.headers.get(name)
+            if value is None:
+                if header.get("required"):
+                    return f"lacks its header {name}"
+                continue
+            typed: Any = int(value) if value.isdigit() else value
+            if not self.validator(("header", name, label), header["schema"]).is_valid(typed):
+                return f"has a {name} unlike its schema: {value!r}"
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        content = documented.get("content", {})
+        if media not in content or "schema" not in content[media]:
+            return f"is {media or 'without a body'}; documented: {sorted(content)}"
+        validator = self.validator((label, code, media), content[media]["schema"])
+        error = next(iter(validator.iter_errors(response.json())), None)
+        if error is not None:
+            return f"does not match its schema at {list(error.absolute_path)}: {error.message}"
+        return None
+
+    def validator(self, key: tuple[str, str, str], schema: dict[str, Any]) -> Draft202012Validator:
+        """A validator of `schema`, whose references point into the document's components."""
+        if key not in self.validators:
+            rooted = {**schema, "components": self.spec["components"]}
+            self.validators[key] = Draft202012Validator(
+                rooted, format_checker=Draft202012Validator.FORMAT_CHECKER
+            )
+        return self.validators[key]
 
 
 @dataclass
@@ -460,10 +497,10 @@ async def database_down(
                     method.upper(), concrete, headers={"Authorization": "Bearer esc_any"}
                 )
                 assert response.status_code == 503, f"{method} {path}: {response.text}"
+                assert response.headers["Retry-After"] == "5", f"{method} {path}"
                 if path == "/healthz":
                     assert response.json()["database"] == "down"
                     continue
-                assert response.headers["Retry-After"] == "5"
                 assert response.json()["detail"].startswith("the database is unavailable")
 
 
