@@ -45,6 +45,15 @@ class ProblemDetails(TypedDict):
     errors: Annotated[
         list[FieldError], Field(description="Each wrong field; empty when no field is at fault")
     ]
+    case_id: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="On a 503 of `POST /cases`: the case accepted and about to open "
+                "(read it at /cases/{case_id}, or retry with the same Idempotency-Key)"
+            ),
+        ]
+    ]
 
 
 @with_config(ConfigDict(extra="forbid"))
