@@ -144,6 +144,8 @@ class _Translator:
 
     def run(self, run: RunHistory) -> None:
         scheduled: dict[int, tuple[str, Any]] = {}
+        # Attempt and last failure of each activity that was retried, by its scheduled event.
+        retried: dict[int, tuple[int, str]] = {}
         for event in run.events:
             kind = event.event_type
             if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
@@ -154,10 +156,25 @@ class _Translator:
                 scheduled[event.event_id] = (name, argument)
                 if name == "project_case" and isinstance(argument, dict):
                     self.snapshot_changes(run, event, argument)
+            elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                began = event.activity_task_started_event_attributes
+                if began.attempt > 1:
+                    retried[began.scheduled_event_id] = (began.attempt, began.last_failure.message)
             elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
                 done = event.activity_task_completed_event_attributes
                 name, argument = scheduled.get(done.scheduled_event_id, ("activity", None))
                 self.activity(run, event, name, argument, _first(done.result))
+                if done.scheduled_event_id in retried and self.entries:
+                    attempt, failure = retried[done.scheduled_event_id]
+                    last = self.entries[-1]
+                    if last.event_id == event.event_id:
+                        # Said on the entry itself: an auditor sees the outage and its end.
+                        self.entries[-1] = last.model_copy(
+                            update={
+                                "detail": f"{last.detail} (on attempt {attempt}; "
+                                f"the attempt before failed: {failure})"
+                            }
+                        )
             elif kind in (
                 EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
                 EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
@@ -168,12 +185,14 @@ class _Translator:
                     else event.activity_task_timed_out_event_attributes
                 )
                 name, _ = scheduled.get(failed.scheduled_event_id, ("activity", None))
+                attempts = retried.get(failed.scheduled_event_id, (1, ""))[0]
                 self.add(
                     run,
                     event,
                     SYSTEM,
                     "activity_failed",
-                    f"{name} failed: {failed.failure.message}",
+                    f"{name} failed: {failed.failure.message}"
+                    + (f" (attempt {attempts})" if attempts > 1 else ""),
                 )
             elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
                 request = event.workflow_execution_update_accepted_event_attributes.accepted_request
@@ -428,6 +447,8 @@ def _system_note_kind(text: str) -> str | None:
         return None  # the registry check says it, with its detail
     if "not an authorised contact" in text:
         return "billable"
+    if text.startswith("notice failed"):
+        return "notice_failed"
     return "note"
 
 

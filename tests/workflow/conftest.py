@@ -43,6 +43,7 @@ async def wired(
             smtp_port=smtp_port,
             paging_url=paging_url,
             paging_routing_key=SecretStr(ROUTING_KEY),
+            paging_routing_keys={"maltarea-support": SecretStr(ROUTING_KEY)},
         )
         async with build_worker(own_env.client, engine, settings, executor) as worker:
             yield Wired(worker, settings, mailbox, pages)
