@@ -11,7 +11,17 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api.encoded_slashes import RefuseEncodedSlashes
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
-from api.routers import audit, cases, field_steps, health, intake, policies, reports, steps
+from api.routers import (
+    audit,
+    cases,
+    field_steps,
+    health,
+    intake,
+    metrics,
+    policies,
+    reports,
+    steps,
+)
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
 
@@ -53,6 +63,7 @@ def create_app(
     install_openapi(app)
     app.add_middleware(RefuseEncodedSlashes)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(cases.router)
     # Before the step router: POST /cases/{id}/replay is not a step.
     app.include_router(audit.router)

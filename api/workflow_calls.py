@@ -22,6 +22,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.metrics import CASES_STUCK
 from api.problems import Problem, unavailable
 from escalator.settings import get_settings
 
@@ -34,6 +35,7 @@ STEP_NOT_YET = (
     "the step is not yet applied and may still apply: retry it only with the same "
     "Idempotency-Key (a retry without one may apply it twice)"
 )
+STEP_NOT_SENT = "the step was not sent: retry it, with the same Idempotency-Key"
 
 
 class CaseGone(Exception):
@@ -108,12 +110,16 @@ async def why_stuck(client: Client, case_id: str) -> str | None:
 
 
 async def unanswered_query(
-    client: Client, case_id: str, error: WorkflowQueryFailedError
-) -> Problem:
-    """A Query that failed in the worker: usually the case's history no longer replays on the
-    current code. Reported loudly (an operator must act), answered 503 naming the case's state."""
+    client: Client, case_id: str, error: WorkflowQueryFailedError | None = None
+) -> Problem | None:
+    """A Query that failed in the worker, or timed out (`error` None): usually the case's
+    history no longer replays on the current code. Then reported loudly (an operator must
+    act) and answered 503 naming the case's state; None when the case is merely slow."""
     stuck = await why_stuck(client, case_id)
+    if stuck is None and error is None:
+        return None
     state = stuck or str(error)
+    CASES_STUCK.inc()
     log.error(
         "case %s cannot be worked: its workflow does not run on this code (%s)",
         case_id,

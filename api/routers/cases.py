@@ -229,7 +229,14 @@ async def read_case(client: Client, case_id: str) -> Case:
     except CaseGone as error:
         raise Problem(404, f"no case {case_id!r}") from error
     except WorkflowQueryFailedError as error:
-        raise await unanswered_query(client, case_id, error) from error
+        stuck = await unanswered_query(client, case_id, error)
+        assert stuck is not None
+        raise stuck from error
+    except Problem as late:
+        # A worker that cannot replay the case may never answer: say so when that is why.
+        if late.status == 503 and (stuck := await unanswered_query(client, case_id)):
+            raise stuck from late
+        raise
     return case
 
 

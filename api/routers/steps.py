@@ -24,6 +24,7 @@ from api.attachments import with_attachments
 from api.auth import (
     Identity,
     actor_of,
+    can_see,
     changes_cases,
     current_identity,
     visible_org,
@@ -32,11 +33,12 @@ from api.auth import (
 from api.deps import get_client, get_engine
 from api.problems import Problem, field_problem
 from api.routers.cases import visible_case
-from api.workflow_calls import STEP_NOT_YET, CaseGone, bounded
+from api.workflow_calls import STEP_NOT_SENT, STEP_NOT_YET, CaseGone, bounded
 from models.case import Case, CaseResult
 from models.inventory import PartRow
 from models.step_requests import step_digest, step_update_id
 from models.steps import STEP_BODIES, ShipPart, Step
+from models.tables import CaseRow
 from workflows.case import CaseWorkflow
 
 log = logging.getLogger("escalator.api.steps")
@@ -142,11 +144,29 @@ async def _step_request(
         recorded: str | None = await bounded(
             handle.query(CaseWorkflow.step_request, update_id),
             case_id=handle.id,
-            what="a read",
+            what="whether this Idempotency-Key ran",
+            late=STEP_NOT_SENT,
         )
     except CaseGone as error:
         raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
     return recorded
+
+
+def _org_in_read_model(engine: Engine, case_id: str) -> str | None:
+    with Session(engine) as session:
+        row = session.get(CaseRow, case_id)
+        return row.org if row is not None else None
+
+
+async def step_visible(client: Client, engine: Engine, identity: Identity, case_id: str) -> None:
+    """404 unless the caller may see the case. Its organisation never changes, so the read
+    model answers (no Query, which waits on a worker); a case not yet projected asks its
+    workflow."""
+    org = await asyncio.to_thread(_org_in_read_model, engine, case_id)
+    if org is None:
+        await visible_case(case_id, identity, client)
+    elif not can_see(identity, org):
+        raise Problem(404, f"no case {case_id!r}")
 
 
 async def take_step(
@@ -159,7 +179,7 @@ async def take_step(
     idempotency_key: str | None,
 ) -> Case:
     """Run `step` on a case the caller may see (else 404); the Case after it."""
-    await visible_case(case_id, identity, client)
+    await step_visible(client, engine, identity, case_id)
     scope = visible_org(identity) or "staff"
 
     async def check() -> None:
