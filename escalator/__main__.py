@@ -1,3 +1,3 @@
-from escalator.cli import main
+from escalator.cli import run
 
-raise SystemExit(main())
+run()

@@ -69,6 +69,8 @@ class PageLog:
     requests: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     # Statuses to answer next, one per request (then 202 for valid events): e.g. [500, 500].
     answers: list[int] = field(default_factory=list)
+    # While set, every request gets this status (an outage of the paging service).
+    down: int | None = None
 
     def accepted(self, action: str = "trigger") -> list[dict[str, Any]]:
         return [event for event in self.events if event["event_action"] == action]
@@ -141,7 +143,7 @@ def paging_receiver() -> Iterator[tuple[str, PageLog]]:
             except ValueError:
                 event = None
             with lock:
-                status = log.answers.pop(0) if log.answers else None
+                status = log.answers.pop(0) if log.answers else log.down
                 errors = events_v2_errors(event)
                 if status is None:
                     status = 400 if errors else 202
