@@ -93,7 +93,9 @@ class PagingActivities:
     async def send_page(self, request: PageRequest) -> str:
         """Returns "sent", or "disabled" when no paging URL is configured."""
         if not self.settings.paging_url:
-            activity.logger.warning("paging disabled, not sent: %s", request.summary)
+            activity.logger.warning(
+                "paging disabled, not sent: %s %s", request.event_action, request.dedup_key
+            )
             return "disabled"
         body = events_v2_body(
             request, routing_key(self.settings, request.routing_key_name), self.settings.public_url

@@ -32,3 +32,16 @@ class UncheckedContactsWorkflow(CaseWorkflow):
 
     async def _check_contact(self) -> None:
         return None
+
+
+@workflow.defn(name="CaseWorkflow")
+class UnprojectedCaseWorkflow(CaseWorkflow):
+    """Changed for every policy: it no longer writes the read model, an activity every
+    recorded case scheduled."""
+
+    @workflow.run
+    async def run(self, case_input: CaseInput) -> CaseResult:
+        return await super().run(case_input)
+
+    async def _project(self) -> None:
+        return None

@@ -13,24 +13,28 @@ import pytest
 from escalator.replay import replay_case
 from models.case_history import CaseHistory
 from models.timeline import build_timeline
-from tests.audit.changed_case import ChangedCaseWorkflow
+from tests.audit.changed_case import UnprojectedCaseWorkflow
 from tests.audit.scenarios import POLICIES
 from workflows.archive import ArchiveCaseWorkflow
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+# Each generation of the workflow's paths: cases recorded before a patch take the old one.
+GENERATIONS = [HISTORIES, HISTORIES / "notices-after-steps"]
+RECORDED = [(folder, policy) for folder in GENERATIONS for policy in POLICIES]
 
 
-def load(policy: str) -> CaseHistory:
-    return CaseHistory.from_json(json.loads((HISTORIES / f"{policy}.json").read_text()))
+def load(policy: str, folder: Path = HISTORIES) -> CaseHistory:
+    return CaseHistory.from_json(json.loads((folder / f"{policy}.json").read_text()))
 
 
-def test_every_example_policy_has_a_recorded_history() -> None:
-    assert sorted(p.stem for p in HISTORIES.glob("*.json")) == sorted(POLICIES)
+@pytest.mark.parametrize("folder", GENERATIONS, ids=lambda folder: folder.name)
+def test_every_example_policy_has_a_recorded_history(folder: Path) -> None:
+    assert sorted(p.stem for p in folder.glob("*.json")) == sorted(POLICIES)
 
 
-@pytest.mark.parametrize("policy", POLICIES)
-async def test_recorded_history_replays(policy: str) -> None:
-    history = load(policy)
+@pytest.mark.parametrize(("folder", "policy"), RECORDED, ids=[f"{f.name}-{p}" for f, p in RECORDED])
+async def test_recorded_history_replays(folder: Path, policy: str) -> None:
+    history = load(policy, folder)
     verdict = await replay_case(history)
     assert verdict.deterministic, verdict.error
     assert verdict.events == history.event_count
@@ -40,9 +44,11 @@ async def test_recorded_history_replays(policy: str) -> None:
     assert "closed" in [entry.kind for entry in timeline]
 
 
-@pytest.mark.parametrize("policy", POLICIES)
-async def test_a_changed_workflow_fails_on_the_recorded_history(policy: str) -> None:
-    verdict = await replay_case(load(policy), [ChangedCaseWorkflow, ArchiveCaseWorkflow])
+@pytest.mark.parametrize(("folder", "policy"), RECORDED, ids=[f"{f.name}-{p}" for f, p in RECORDED])
+async def test_a_changed_workflow_fails_on_the_recorded_history(folder: Path, policy: str) -> None:
+    verdict = await replay_case(
+        load(policy, folder), [UnprojectedCaseWorkflow, ArchiveCaseWorkflow]
+    )
     assert not verdict.deterministic
     assert verdict.error is not None and "Nondeterminism error" in verdict.error
 
