@@ -2,19 +2,23 @@
 
 import asyncio
 import hashlib
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from escalator.settings import Settings
 from models.activity_inputs import EmailRequest
+from models.intake_tables import InboundMessageRow
 from models.tables import OutboundMessageRow
 
 # Templates come from policy files: render them sandboxed, and fail loudly on a missing name.
@@ -27,11 +31,45 @@ def render(request: EmailRequest) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
+def _domain(sender: str) -> str:
+    """The domain of the From address, also when it carries a name ("Support <s@x.example>")."""
+    return parseaddr(sender)[1].rpartition("@")[2] or "escalator.localhost"
+
+
 def message_id(idempotency_key: str, sender: str) -> str:
     """A Message-ID derived from the key alone: the same for every attempt to send it."""
-    domain = sender.rpartition("@")[2] or "escalator.localhost"
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
-    return f"<{digest}@{domain}>"
+    return f"<{digest}@{_domain(sender)}>"
+
+
+# A msg-id as RFC 5322 3.6.4 has it (dot-atom-ish left and right; no spaces or brackets).
+_MSG_ID = re.compile(r"\s*<?([^<>\s@]+@[^<>\s@]+)>?\s*")
+_CASE_ID_CHARS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def thread_root(case_id: str, sender: str, original: str | None) -> str:
+    """The Message-ID every mail of a case answers (In-Reply-To, References), so a mail client
+    threads them: the customer's own message when the case was opened by e-mail, else one
+    derived from the case id (the same for every mail of the case)."""
+    if original and (found := _MSG_ID.fullmatch(original)):
+        return f"<{found[1]}>"
+    local = (
+        case_id
+        if _CASE_ID_CHARS.fullmatch(case_id)
+        else "case-" + hashlib.sha256(case_id.encode()).hexdigest()[:32]
+    )
+    return f"<{local}@{_domain(sender)}>"
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """An outbound message's row as the activity found or created it."""
+
+    status: str
+    # When it was first recorded: its Date, the same on every attempt to send it.
+    created_at: datetime
+    # The Message-ID of the e-mail that opened the case, if one did.
+    opened_by: str | None
 
 
 def _permanent(reason: str) -> ApplicationError:
@@ -72,7 +110,8 @@ class MailActivities:
             subject, body = render(request)
         except TemplateError as error:
             raise _permanent(f"the message does not render: {error}") from error
-        status = await asyncio.to_thread(self._record, request, subject, body)
+        recorded = await asyncio.to_thread(self._record, request, subject, body)
+        status = recorded.status
         if status == "sent":
             return "sent"
         if status == "failed":
@@ -81,7 +120,7 @@ class MailActivities:
             await asyncio.to_thread(self._mark, request.idempotency_key, "kept")
             return "kept"
         try:
-            message = self._message(request, subject, body)
+            message = self._message(request, subject, body, recorded)
         except (ValueError, TypeError) as error:
             await asyncio.to_thread(self._mark, request.idempotency_key, "failed")
             raise _permanent(f"the message cannot be built: {error}") from error
@@ -101,8 +140,8 @@ class MailActivities:
         await asyncio.to_thread(self._mark, request.idempotency_key, "sent")
         return "sent"
 
-    def _record(self, request: EmailRequest, subject: str, body: str) -> str:
-        """The message's row (created on the first attempt); returns its status."""
+    def _record(self, request: EmailRequest, subject: str, body: str) -> _Recorded:
+        """The message's row (created on the first attempt), and what opened its case."""
         with Session(self.engine) as session:
             row = session.get(OutboundMessageRow, request.idempotency_key)
             if row is None:
@@ -118,7 +157,14 @@ class MailActivities:
                 )
                 session.add(row)
                 session.commit()
-            return row.status
+            opened_by = session.exec(
+                select(InboundMessageRow.message_id)
+                .where(InboundMessageRow.case_id == request.case_id)
+                .where(InboundMessageRow.status == "opened")
+                .where(col(InboundMessageRow.message_id).is_not(None))
+                .order_by(col(InboundMessageRow.id))
+            ).first()
+            return _Recorded(row.status, row.created_at, opened_by)
 
     def _mark(self, key: str, status: str) -> None:
         with Session(self.engine) as session:
@@ -130,13 +176,23 @@ class MailActivities:
             session.add(row)
             session.commit()
 
-    def _message(self, request: EmailRequest, subject: str, body: str) -> EmailMessage:
+    def _message(
+        self, request: EmailRequest, subject: str, body: str, recorded: _Recorded
+    ) -> EmailMessage:
+        sender = self.settings.smtp_from
         message = EmailMessage()
-        message["From"] = self.settings.smtp_from
+        message["From"] = sender
         message["To"] = request.to
         message["Subject"] = subject
+        # RFC 5322 requires a Date; the first attempt's, so every attempt is the same message.
+        message["Date"] = format_datetime(recorded.created_at.astimezone(UTC))
         # The same Message-ID on every attempt lets receivers drop a duplicate.
-        message["Message-ID"] = message_id(request.idempotency_key, self.settings.smtp_from)
+        message["Message-ID"] = message_id(request.idempotency_key, sender)
+        root = thread_root(request.case_id, sender, recorded.opened_by)
+        message["In-Reply-To"] = root
+        message["References"] = root
+        # RFC 3834: sent by a program, so auto-responders and ticket systems do not answer it.
+        message["Auto-Submitted"] = "auto-generated"
         message["X-Escalator-Case"] = request.case_id
         message.set_content(body)
         return message

@@ -12,6 +12,7 @@ from api.encoded_slashes import RefuseEncodedSlashes
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
 from api.routers import (
+    attachments,
     audit,
     cases,
     field_steps,
@@ -65,6 +66,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(cases.router)
+    app.include_router(attachments.router)
     # Before the step router: POST /cases/{id}/replay is not a step.
     app.include_router(audit.router)
     app.include_router(reports.router)

@@ -35,8 +35,11 @@ PACKAGE = "escalator_client"
 GENERATOR_CONFIG = {
     # No `ruff check --fix` / `ruff format` over the output: nothing but the generator runs.
     "post_hooks": [],
-    # The raw e-mail body is bytes to the client (it knows no message/rfc822).
-    "content_type_overrides": {"message/rfc822": "application/octet-stream"},
+    # The raw e-mail body, and an attachment (any media type), are bytes to the client.
+    "content_type_overrides": {
+        "message/rfc822": "application/octet-stream",
+        "*/*": "application/octet-stream",
+    },
 }
 
 

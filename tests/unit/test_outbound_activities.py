@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiosmtplib
@@ -16,6 +17,7 @@ from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from escalator.settings import Settings
 from models.activity_inputs import EmailRequest, PageRequest
+from models.intake_tables import InboundMessageRow
 from models.tables import OutboundMessageRow
 from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server
 
@@ -181,3 +183,80 @@ def test_message_id_is_the_same_for_every_attempt_of_one_message() -> None:
     assert first == message_id("case-1:acknowledgement", "support@zsupport.example")
     assert first != message_id("case-1:wait1:reminder0", "support@zsupport.example")
     assert first.startswith("<") and first.endswith("@zsupport.example>")
+
+
+async def test_mail_is_dated_auto_submitted_and_threaded_to_its_case(engine: Engine) -> None:
+    reminder = ACK.model_copy(update={"idempotency_key": "case-1:wait1:reminder0"})
+    settings = Settings(
+        smtp_host="", smtp_from="Zed Support <support@zsupport.example>", smtp_port=0
+    )
+    mail = MailActivities(engine, settings)
+    # A first attempt records the message; a later one sends it dated as recorded.
+    assert await ActivityEnvironment().run(mail.send_email, ACK) == "kept"
+    with Session(engine) as session:
+        row = session.get(OutboundMessageRow, ACK.idempotency_key)
+        assert row is not None
+        # Recorded an hour ago: the Date says when the message was written, not sent.
+        recorded = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+        row.status, row.created_at = "pending", recorded
+        session.add(row)
+        session.commit()
+    with smtp_server() as (port, mailbox):
+        mail.settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        for request in (ACK, reminder):
+            assert await ActivityEnvironment().run(mail.send_email, request) == "sent"
+    first, second = mailbox.messages
+    assert parsedate_to_datetime(str(first["Date"])) == recorded
+    assert parsedate_to_datetime(str(second["Date"])) > recorded + timedelta(minutes=59)
+    for message in (first, second):
+        # RFC 3834: vacation responders and ticket systems do not answer it.
+        assert message["Auto-Submitted"] == "auto-generated"
+        # Every mail of the case answers the case's thread, so a mail client groups them.
+        assert message["In-Reply-To"] == "<case-1@zsupport.example>"
+        assert message["References"] == "<case-1@zsupport.example>"
+        assert str(message["Message-ID"]).endswith("@zsupport.example>")
+    assert first["Message-ID"] != second["Message-ID"]
+
+
+async def test_mail_of_a_case_opened_by_email_answers_the_customers_message(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        for number, (message_id, status, case_id) in enumerate(
+            [
+                ("<other@acme.test>", "opened", "case-2"),
+                ("<first@acme.test>", "opened", "case-1"),
+                ("<later-reply@acme.test>", "replied", "case-1"),
+            ]
+        ):
+            session.add(
+                InboundMessageRow(
+                    received_at=datetime(2026, 12, 2, 9, number, tzinfo=UTC),
+                    via="smtp",
+                    message_id=message_id,
+                    sha256="0" * 64,
+                    raw=b"",
+                    status=status,
+                    case_id=case_id,
+                )
+            )
+        session.commit()
+    with smtp_server() as (port, mailbox):
+        mail = MailActivities(engine, Settings(smtp_host="127.0.0.1", smtp_port=port))
+        assert await ActivityEnvironment().run(mail.send_email, ACK) == "sent"
+    (message,) = mailbox.messages
+    assert message["In-Reply-To"] == "<first@acme.test>"
+    assert message["References"] == "<first@acme.test>"
+
+
+def test_a_thread_root_is_a_valid_message_id_whatever_was_stored() -> None:
+    from activities.mail import thread_root
+
+    sender = "support@zsupport.example"
+    assert thread_root("case-1", sender, None) == "<case-1@zsupport.example>"
+    assert thread_root("case-1", sender, " <a.b@acme.test> ") == "<a.b@acme.test>"
+    # Something that is no msg-id (RFC 5322 3.6.4) is not copied into a header.
+    for junk in ("no id", "<a@b> <c@d>", "<a@b>\r\nBcc: x@y", "<>"):
+        assert thread_root("case-1", sender, junk) == "<case-1@zsupport.example>"
+    odd = thread_root("case 1/<x>", sender, None)
+    assert odd.startswith("<") and odd.endswith("@zsupport.example>") and " " not in odd
