@@ -185,7 +185,11 @@ class MailActivities:
         message["To"] = request.to
         message["Subject"] = subject
         # RFC 5322 requires a Date; the first attempt's, so every attempt is the same message.
-        message["Date"] = format_datetime(recorded.created_at.astimezone(UTC))
+        created = recorded.created_at
+        # Stored without an offset (DateTime()), as UTC.
+        message["Date"] = format_datetime(
+            created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
+        )
         # The same Message-ID on every attempt lets receivers drop a duplicate.
         message["Message-ID"] = message_id(request.idempotency_key, sender)
         root = thread_root(request.case_id, sender, recorded.opened_by)
