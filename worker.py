@@ -13,10 +13,19 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import all_activities
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
+from escalator.temporal_server import connect_when_ready
 from workflows.registry import ALL_WORKFLOWS
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, wait: bool = False) -> Client:
+    """The worker's client; with `wait`, once the namespace exists (a worker may start before
+    the job that creates it), however long that takes."""
+    if wait:
+        return await connect_when_ready(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+        )
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
@@ -66,7 +75,7 @@ async def run_worker(settings: Settings | None = None) -> None:
     """Run until SIGINT or SIGTERM, then finish the tasks in hand and stop."""
     settings = settings or get_settings()
     engine = engine_from_url(settings.database_url)
-    client = await connect(settings)
+    client = await connect(settings, wait=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

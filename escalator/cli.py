@@ -43,6 +43,15 @@ def _api(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setup(_args: argparse.Namespace) -> int:
+    from escalator.bootstrap import prepare_database
+
+    settings = get_settings()
+    prepare_database(settings)
+    print("database migrated; example policies and seed inventory present", flush=True)
+    return 0
+
+
 def _smtp(_args: argparse.Namespace) -> int:
     from escalator.smtp_intake import run_smtp
 
@@ -75,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default=None, help="bind address (default ESCALATOR_API_HOST)")
     api.add_argument("--port", type=int, default=None, help="port (default ESCALATOR_API_PORT)")
     api.set_defaults(run=_api)
+    setup = commands.add_parser(
+        "setup",
+        help="migrate ESCALATOR_DATABASE_URL; publish the example policies and the seed "
+        "inventory when it has none (the first run of a new installation)",
+    )
+    setup.set_defaults(run=_setup)
     smtp = commands.add_parser(
         "smtp", help="run the inbound SMTP listener (ESCALATOR_SMTP_LISTEN_HOST/_PORT, 2525)"
     )

