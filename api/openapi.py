@@ -11,6 +11,8 @@ and each answer's body and headers as they are sent.
   list as `detail`, is never sent). A route whose error says more declares it with
   `problem(...)` (POST /policies' 422), one answering something else its own content
   (GET /healthz's 503).
+- A route that answers whatever is down (GET /livez) says so with `ANSWERS_WHILE_DOWN`,
+  and its app-wide 503 is left out.
 - Headers every answer of a status carries: `WWW-Authenticate` on 401, `Retry-After` on 503.
 - Operation ids are readable (`operation_id`; docs/api.md lists them).
 """
@@ -33,6 +35,8 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
         "retry after `Retry-After` seconds"
     }
 }
+# `openapi_extra` of a route that never answers 503 (it depends on nothing).
+ANSWERS_WHILE_DOWN = {"x-answers-while-down": True}
 # What a path parameter's schema may say and still accept any text.
 _FREE_TEXT = {"type", "title", "description"}
 # FastAPI's automatic 422 and the schemas only it refers to.
@@ -89,6 +93,8 @@ def can_fail_validation(operation: dict[str, Any]) -> bool:
 def _document_errors(operation: dict[str, Any]) -> None:
     """The operation's error answers as they are sent: problem documents, with their headers."""
     responses: dict[str, dict[str, Any]] = operation["responses"]
+    if operation.pop("x-answers-while-down", False):
+        responses.pop("503", None)
     if not can_fail_validation(operation):
         responses.pop("422", None)
     for status, response in responses.items():

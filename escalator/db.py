@@ -54,3 +54,14 @@ def migrate(url: str) -> None:
     """Bring the schema at `url` to the newest migration."""
     _ensure_sqlite_folder(normalise_url(url))
     command.upgrade(alembic_config(url), "head")
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest migration (what /readyz asks)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads

@@ -1,4 +1,7 @@
-"""`GET /healthz`: can the API reach Temporal and the database, and does a worker poll?"""
+"""Probes. `/healthz`: can the API reach Temporal and the database, and does a worker poll?
+`/livez`: the process answers (restart it when not). `/readyz`: it can do its work, so
+send it traffic: the namespace answers, the database is at the newest migration, and a
+worker polls the task queue (with none, cases cannot move)."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -6,16 +9,18 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, text
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import get_app_settings, get_client, get_engine
+from api.openapi import ANSWERS_WHILE_DOWN
 from api.problems import RETRY_AFTER
+from escalator.db import schema_is_current
 from escalator.settings import Settings
 
 router = APIRouter()
@@ -68,6 +73,23 @@ async def _worker_ok(client: Client, settings: Settings) -> bool | None:
     )
 
 
+async def _namespace_ok(client: Client) -> bool:
+    try:
+        await client.workflow_service.describe_namespace(
+            DescribeNamespaceRequest(namespace=client.namespace), timeout=timedelta(seconds=3)
+        )
+        return True
+    except Exception:
+        return False
+
+
+def _schema_ok(engine: Engine) -> bool:
+    try:
+        return schema_is_current(engine)
+    except Exception:
+        return False
+
+
 def _database_ok(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
@@ -97,7 +119,56 @@ async def healthz(
         _temporal_ok(client), asyncio.to_thread(_database_ok, engine)
     )
     worker = await _worker_ok(client, settings) if temporal else False
-    parts = {"temporal": temporal, "worker": worker, "database": database}
+    return _answer({"temporal": temporal, "worker": worker, "database": database})
+
+
+class Live(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    """Each condition of readiness: "ok", "down", or "unknown" (as in `Health`)."""
+
+    namespace: Part
+    schema_: Part = Field(alias="schema")
+    worker: Part
+
+
+@router.get(
+    "/livez",
+    operation_id="check_live",
+    openapi_extra=ANSWERS_WHILE_DOWN,
+    responses={200: {"model": Live, "description": "The process answers"}},
+)
+async def livez() -> dict[str, str]:
+    # Nothing else: a neighbour that is down must not get this process restarted.
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    operation_id="check_ready",
+    responses={
+        200: {"model": Ready, "description": "Ready to work cases"},
+        503: {
+            "model": Ready,
+            "description": "The namespace, the migrated database or every worker is missing",
+        },
+    },
+)
+async def readyz(
+    client: Client = Depends(get_client),
+    engine: Engine = Depends(get_engine),
+    settings: Settings = Depends(get_app_settings),
+) -> JSONResponse:
+    namespace, schema = await asyncio.gather(
+        _namespace_ok(client), asyncio.to_thread(_schema_ok, engine)
+    )
+    worker = await _worker_ok(client, settings) if namespace else False
+    return _answer({"namespace": namespace, "schema": schema, "worker": worker})
+
+
+def _answer(parts: dict[str, bool | None]) -> JSONResponse:
     body = {name: "unknown" if up is None else "ok" if up else "down" for name, up in parts.items()}
     status = 200 if all(up is not False for up in parts.values()) else 503
     # Like every 503 of the API: when to ask again (monitors and load balancers read it).

@@ -14,6 +14,9 @@ API_MD = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
 # "| `GET /cases/{case_id}` | ..." and "| `GET /policies`, `GET /policies/{name}`, ... |"
 ROUTE = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)")
 
+# Their 503 names the parts that are down, for monitors, rather than a problem document.
+PROBES = {"/healthz", "/readyz"}
+
 
 def _endpoints() -> set[tuple[str, str]]:
     table = API_MD.split("## HTTP API", 1)[1].split("Steps (`POST", 1)[0]
@@ -47,7 +50,7 @@ def openapi() -> dict[str, Any]:
 
 def test_every_endpoint_of_api_md_is_in_openapi(openapi: dict[str, Any]) -> None:
     endpoints = _endpoints()
-    assert len(endpoints) == 16, endpoints
+    assert len(endpoints) == 18, endpoints
     # Parameter names may differ ({v} in API.md, {version} in the app): compare the shapes.
     documented = {
         (method.lower(), _shape(path)) for path, item in openapi["paths"].items() for method in item
@@ -137,7 +140,7 @@ def test_operation_ids_are_readable_and_those_api_md_lists(openapi: dict[str, An
 
 
 def test_every_answer_is_documented_with_its_schema_and_headers(openapi: dict[str, Any]) -> None:
-    """Errors as problem documents (GET /healthz's 503 is its parts), 401 with its challenge,
+    """Errors as problem documents (a probe's 503 is its parts), 401 with its challenge,
     503 with `Retry-After`; FastAPI's HTTPValidationError (a list as `detail`) is never sent."""
     wrong = []
     for path, item in openapi["paths"].items():
@@ -147,7 +150,7 @@ def test_every_answer_is_documented_with_its_schema_and_headers(openapi: dict[st
                 content = response.get("content", {})
                 if not content or any(not media.get("schema") for media in content.values()):
                     wrong.append(f"{where}: no schema")
-                problem = int(status) >= 400 and path != "/healthz"
+                problem = int(status) >= 400 and path not in PROBES
                 if problem and set(content) != {"application/problem+json"}:
                     wrong.append(f"{where}: {sorted(content)}, not application/problem+json")
                 header = {"401": "WWW-Authenticate", "503": "Retry-After"}.get(status)

@@ -75,12 +75,16 @@ async def test_with_no_worker_every_call_answers_503_in_time_and_keyed_retries_a
         health = await stack.api.get("/healthz")
         assert health.status_code == 503 and health.json()["worker"] == "down"
         assert "Retry-After" in health.headers
+        ready = await stack.api.get("/readyz")
+        assert ready.status_code == 503 and "Retry-After" in ready.headers
+        assert ready.json() == {"namespace": "ok", "schema": "ok", "worker": "down"}
         async with stack.worker():
             opened = await stack.api.post(
                 "/cases", json=INTAKE, headers=engineer | {"Idempotency-Key": "one"}
             )
             assert opened.status_code == 201, opened.text
             assert (await stack.api.get("/healthz")).json()["worker"] == "ok"
+            assert (await stack.api.get("/readyz")).status_code == 200
         case_id = opened.json()["id"]
 
         # The worker is gone: a read, a keyed step, a new case; each a 503 within the bound.

@@ -437,6 +437,8 @@ async def walk_policies_and_reports(walk: Walk) -> None:
     await walk.expect(403, "GET", "/reports/sla", keys.engineer, params=month)
     await walk.expect(422, "GET", "/reports/sla", keys.manager, params={"month": "2026-13"})
     await walk.expect(200, "GET", "/healthz", {})
+    await walk.expect(200, "GET", "/livez", {})
+    await walk.expect(200, "GET", "/readyz", {})
 
 
 def _drawn(strategy: st.SearchStrategy[Case], examples: int) -> list[Case]:
@@ -514,10 +516,16 @@ async def database_down(
                 response = await http.request(
                     method.upper(), concrete, headers={"Authorization": "Bearer esc_any"}
                 )
+                if path == "/livez":  # the process answers, whatever is down
+                    assert response.status_code == 200
+                    continue
                 assert response.status_code == 503, f"{method} {path}: {response.text}"
                 assert response.headers["Retry-After"] == "5", f"{method} {path}"
                 if path == "/healthz":
                     assert response.json()["database"] == "down"
+                    continue
+                if path == "/readyz":
+                    assert response.json()["schema"] == "down"
                     continue
                 assert response.json()["detail"].startswith("the database is unavailable")
 
