@@ -228,5 +228,8 @@ def _load(text: str, filename: str | None) -> tuple[Policy | None, list[PolicyIs
         policy = Policy.model_validate(parsed.data)
     except ValidationError as error:
         issues.extend(issues_from_validation(error, parsed, Policy))
-    issues.extend(check_references(parsed))
+    # References are read from the raw text, also where the shape is wrong; a field whose
+    # value is already refused (`calendar: Night Shift` is no id) is not also unknown.
+    refused = {issue.loc for issue in issues}
+    issues.extend(issue for issue in check_references(parsed) if issue.loc not in refused)
     return (None if issues else policy), sort_issues(issues)

@@ -1,25 +1,26 @@
 """Cross-reference checks: every name a policy uses must exist, and lists must be consistent.
 
-They run on the raw document item by item (each plan, tier, team, rule,
-intake part, field-service part), so a shape error in one item does not hide
-a wrong reference in another: each item whose own shape is valid is checked,
-and names are collected from the raw text (a broken calendar still exists for
-the plans that name it).
+They run on the raw document, so a shape error does not hide a wrong reference:
+names are collected from the raw text (a broken calendar still exists for the
+plans that name it), calendar fields, tier teams, rule filters and each step
+are read field by field (models/policy_raw.py), and the checks that need a
+whole item (targets of a plan, a rule's trigger) run on each item whose own
+shape is valid.
 """
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from models.calendar_spec import CalendarSpec
 from models.durations import Span
-from models.policy_errors import PathPart, PolicyIssue
-from models.policy_escalation import TARGET_KINDS, EscalationRule, TargetKind, Tier
+from models.policy_errors import PolicyIssue
+from models.policy_escalation import TARGET_KINDS, EscalationRule, Step, TargetKind, Tier
 from models.policy_intake import MonitoringIntake
 from models.policy_plans import Plan
+from models.policy_raw import Loc, calendar_names, ids, mapping, names, sequence, valid
 from models.policy_service import CreditRule, CustomerWait, Entitlement, Onsite, Parts, Rma
 from models.policy_teams import Team
 from models.policy_yaml import ParsedText
@@ -27,34 +28,7 @@ from models.policy_yaml import ParsedText
 # The built-in 24x7 calendar without holidays; a policy cannot redefine it.
 ALWAYS = "always"
 
-Loc = tuple[PathPart, ...]
 Found = tuple[Loc, str]
-M = TypeVar("M", bound=BaseModel)
-
-
-def _valid(model: type[M], value: Any) -> M | None:
-    try:
-        return model.model_validate(value)
-    except ValidationError:
-        return None
-
-
-def _mapping(data: dict[str, Any], key: str) -> dict[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _sequence(data: dict[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _ids(items: Iterable[Any], key: str = "id") -> list[tuple[int, str]]:
-    return [
-        (index, item[key])
-        for index, item in enumerate(items)
-        if isinstance(item, dict) and isinstance(item.get(key), str)
-    ]
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
@@ -74,46 +48,46 @@ class _Policy:
     tier_ids: set[str]
     rules: list[EscalationRule | None]
     intake_fields: set[str] | None
-    # Every valid item with its path, for the calendar references inside them.
-    items: list[tuple[Loc, BaseModel]] = field(default_factory=list)
+    # Every raw item that may name calendars: its path, its model and its data.
+    items: list[tuple[Loc, type[BaseModel], Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> "_Policy":
-        plans = {name: _valid(Plan, raw) for name, raw in _mapping(data, "plans").items()}
-        teams = {name: _valid(Team, raw) for name, raw in _mapping(data, "teams").items()}
-        tiers = [_valid(Tier, raw) for raw in _sequence(data, "tiers")]
-        rules = [_valid(EscalationRule, raw) for raw in _sequence(data, "escalation")]
+        plans = {name: valid(Plan, raw) for name, raw in mapping(data, "plans").items()}
+        teams = {name: valid(Team, raw) for name, raw in mapping(data, "teams").items()}
+        tiers = [valid(Tier, raw) for raw in sequence(data, "tiers")]
+        rules = [valid(EscalationRule, raw) for raw in sequence(data, "escalation")]
         intake_raw = data.get("intake")
-        fields = _sequence(intake_raw, "fields") if isinstance(intake_raw, dict) else None
+        fields = sequence(intake_raw, "fields") if isinstance(intake_raw, dict) else None
         policy = cls(
-            calendars={*_mapping(data, "calendars"), ALWAYS},
-            severities=[name for _, name in _ids(_sequence(data, "severities"))],
+            calendars={*mapping(data, "calendars"), ALWAYS},
+            severities=[name for _, name in ids(sequence(data, "severities"))],
             plans=plans,
             teams=teams,
             tiers=tiers,
-            tier_ids={name for _, name in _ids(_sequence(data, "tiers"))},
+            tier_ids={name for _, name in ids(sequence(data, "tiers"))},
             rules=rules,
-            intake_fields=None if fields is None else {n for _, n in _ids(fields, "name")},
+            intake_fields=None if fields is None else {n for _, n in ids(fields, "name")},
         )
-        policy.items.extend((("plans", n), p) for n, p in plans.items() if p)
-        policy.items.extend((("tiers", i), t) for i, t in enumerate(tiers) if t)
-        policy.items.extend((("escalation", i), r) for i, r in enumerate(rules) if r)
-        sections: list[tuple[Loc, type[BaseModel], Any]] = [
-            (("customer_wait",), CustomerWait, data.get("customer_wait")),
-            (("entitlement",), Entitlement, data.get("entitlement")),
-            (("reopen_window",), Span, data.get("reopen_window")),
-        ]
-        service = _mapping(data, "field_service")
+        items = policy.items
+        items.extend((("plans", n), Plan, raw) for n, raw in mapping(data, "plans").items())
+        items.extend((("tiers", i), Tier, raw) for i, raw in enumerate(sequence(data, "tiers")))
+        for index, raw in enumerate(sequence(data, "escalation")):
+            items.append((("escalation", index), EscalationRule, raw))
+        items.extend(
+            [
+                (("customer_wait",), CustomerWait, data.get("customer_wait")),
+                (("entitlement",), Entitlement, data.get("entitlement")),
+                (("reopen_window",), Span, data.get("reopen_window")),
+            ]
+        )
+        service = mapping(data, "field_service")
         parts: list[tuple[str, type[BaseModel]]] = [
             ("onsite", Onsite),
             ("parts", Parts),
             ("rma", Rma),
         ]
-        for key, part in parts:
-            sections.append((("field_service", key), part, service.get(key)))
-        for loc, section, raw in sections:
-            if (item := _valid(section, raw)) is not None:
-                policy.items.append((loc, item))
+        items.extend((("field_service", key), part, service.get(key)) for key, part in parts)
         return policy
 
     def defines_target(
@@ -154,29 +128,29 @@ def check_references(parsed: ParsedText) -> list[PolicyIssue]:
 
 
 def _calendar_names(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
-    if ALWAYS in _mapping(data, "calendars"):
+    if ALWAYS in mapping(data, "calendars"):
         yield ("calendars", ALWAYS), f'"{ALWAYS}" is the built-in 24x7 calendar; use another name'
 
 
 def _duplicates(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
     """Ids given twice in one list."""
     lists: list[tuple[Loc, list[Any], str]] = [
-        (("severities",), _sequence(data, "severities"), "id"),
-        (("tiers",), _sequence(data, "tiers"), "id"),
-        (("escalation",), _sequence(data, "escalation"), "id"),
+        (("severities",), sequence(data, "severities"), "id"),
+        (("tiers",), sequence(data, "tiers"), "id"),
+        (("escalation",), sequence(data, "escalation"), "id"),
     ]
-    for index, tier in enumerate(_sequence(data, "tiers")):
+    for index, tier in enumerate(sequence(data, "tiers")):
         if isinstance(tier, dict):
-            lists.append((("tiers", index, "checklist"), _sequence(tier, "checklist"), "id"))
-    for name, team in _mapping(data, "teams").items():
+            lists.append((("tiers", index, "checklist"), sequence(tier, "checklist"), "id"))
+    for name, team in mapping(data, "teams").items():
         if isinstance(team, dict):
-            lists.append((("teams", name, "members"), _sequence(team, "members"), "id"))
+            lists.append((("teams", name, "members"), sequence(team, "members"), "id"))
     intake = data.get("intake")
     if isinstance(intake, dict):
-        lists.append((("intake", "fields"), _sequence(intake, "fields"), "name"))
+        lists.append((("intake", "fields"), sequence(intake, "fields"), "name"))
     for loc, items, key in lists:
         first: dict[str, int] = {}
-        for index, value in _ids(items, key):
+        for index, value in ids(items, key):
             if value in first:
                 yield (
                     (*loc, index, key),
@@ -188,7 +162,7 @@ def _duplicates(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
 
 def _severities(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
     owner: dict[str, str] = {}
-    for index, raw in enumerate(_sequence(data, "severities")):
+    for index, raw in enumerate(sequence(data, "severities")):
         phrases = raw.get("match") if isinstance(raw, dict) else None
         for position, phrase in enumerate(phrases if isinstance(phrases, list) else []):
             key = str(phrase).casefold()
@@ -225,26 +199,29 @@ def _plans(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
 
 
 def _tiers(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
-    valid = [(index, tier) for index, tier in enumerate(policy.tiers) if tier is not None]
-    for (_, before), (index, tier) in pairwise(valid):
+    readable = [(index, tier) for index, tier in enumerate(policy.tiers) if tier is not None]
+    for (_, before), (index, tier) in pairwise(readable):
         if tier.level < before.level:
             yield (
                 ("tiers", index, "level"),
                 f"tiers are listed from the lowest level up; level {tier.level} comes after "
                 f'"{before.id}" at level {before.level}',
             )
-    if valid and len(valid) == len(policy.tiers):
-        lowest = min(tier.level for _, tier in valid)
-        entry = [tier.id for _, tier in valid if tier.level == lowest]
+    if readable and len(readable) == len(policy.tiers):
+        lowest = min(tier.level for _, tier in readable)
+        entry = [tier.id for _, tier in readable if tier.level == lowest]
         if len(entry) > 1:
             yield (
                 ("tiers",),
                 f"cases start at the one tier of the lowest level; level {lowest} has "
                 + ", ".join(entry),
             )
-    for index, tier in valid:
-        if tier.team not in policy.teams:
-            yield ("tiers", index, "team"), _unknown("team", tier.team, policy.teams)
+    for index, raw in enumerate(sequence(data, "tiers")):
+        # From the raw tier, so another wrong field of the tier does not hide it.
+        team = raw.get("team") if isinstance(raw, dict) else None
+        if isinstance(team, str) and team not in policy.teams:
+            yield ("tiers", index, "team"), _unknown("team", team, policy.teams)
+    for index, tier in readable:
         if policy.intake_fields is None:
             continue
         for position, item in enumerate(tier.checklist):
@@ -274,22 +251,33 @@ def _teams(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
 
 
 def _escalation(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
-    for index, rule in enumerate(policy.rules):
+    # Filters and steps are read one by one, so a wrong field elsewhere in the rule does
+    # not hide them; the trigger's scope needs the whole rule.
+    for index, raw in enumerate(sequence(data, "escalation")):
+        loc: Loc = ("escalation", index)
+        yield from _rule_filters(policy, loc, raw)
+        rule = policy.rules[index]
         if rule is not None:
-            yield from _rule(policy, ("escalation", index), rule)
+            yield from _trigger(policy, loc, rule)
+        for position, step in enumerate(sequence(raw, "steps")):
+            if (valid_step := valid(Step, step)) is not None:
+                yield from _step(policy, (*loc, "steps", position), valid_step)
 
 
-def _rule(policy: _Policy, loc: Loc, rule: EscalationRule) -> Iterator[Found]:
-    filters: list[tuple[str, list[str] | None, str, Iterable[str]]] = [
-        ("severities", rule.severities, "severity", policy.severities),
-        ("plans", rule.plans, "plan", policy.plans),
-        ("tiers", rule.tiers, "tier", policy.tier_ids),
+def _rule_filters(policy: _Policy, loc: Loc, raw: Any) -> Iterator[Found]:
+    filters: list[tuple[str, str, Iterable[str]]] = [
+        ("severities", "severity", policy.severities),
+        ("plans", "plan", policy.plans),
+        ("tiers", "tier", policy.tier_ids),
     ]
-    for key, names, what, known in filters:
+    for key, what, known in filters:
         known = set(known)
-        for position, name in enumerate(names or []):
+        for position, name in names(sequence(raw, key)):
             if name not in known:
                 yield (*loc, key, position), _unknown(what, name, known)
+
+
+def _trigger(policy: _Policy, loc: Loc, rule: EscalationRule) -> Iterator[Found]:
     target = rule.trigger.target
     if target == "tier_response":
         scope = [t for t in policy.tiers if t is None or rule.tiers is None or t.id in rule.tiers]
@@ -298,19 +286,20 @@ def _rule(policy: _Policy, loc: Loc, rule: EscalationRule) -> Iterator[Found]:
     elif target is not None:
         if policy.defines_target(target, rule.plans, rule.severities) is False:
             yield (*loc, "trigger", "target"), f'no plan in scope has a "{target}" target'
-    for position, step in enumerate(rule.steps):
-        here = (*loc, "steps", position)
-        if step.team is not None and step.team not in policy.teams:
-            yield (*here, step.action), _unknown("team", step.team, policy.teams)
-        team = policy.teams.get(step.team or "")
-        if step.page is not None and step.page_who == "on_call" and team and not team.on_call:
-            yield (
-                (*here, "page"),
-                f'team "{step.page}" has no on-call rotation (add teams.{step.page}.on_call '
-                "or page who: all)",
-            )
-        if step.escalate is not None and step.escalate not in policy.tier_ids:
-            yield (*here, "escalate"), _unknown("tier", step.escalate, policy.tier_ids)
+
+
+def _step(policy: _Policy, here: Loc, step: Step) -> Iterator[Found]:
+    if step.team is not None and step.team not in policy.teams:
+        yield (*here, step.action), _unknown("team", step.team, policy.teams)
+    team = policy.teams.get(step.team or "")
+    if step.page is not None and step.page_who == "on_call" and team and not team.on_call:
+        yield (
+            (*here, "page"),
+            f'team "{step.page}" has no on-call rotation (add teams.{step.page}.on_call '
+            "or page who: all)",
+        )
+    if step.escalate is not None and step.escalate not in policy.tier_ids:
+        yield (*here, "escalate"), _unknown("tier", step.escalate, policy.tier_ids)
 
 
 def _intake(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
@@ -320,13 +309,13 @@ def _intake(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
         return
     for key in ("channels", "email_addresses"):
         seen: set[str] = set()
-        for position, value in enumerate(_sequence(intake, key)):
+        for position, value in enumerate(sequence(intake, key)):
             if isinstance(value, str) and value.lower() in seen:
                 yield ("intake", key, position), f'"{value}" is listed twice'
             seen.add(str(value).lower())
-    if intake.get("missing_info_charge") is not None and not _sequence(intake, "fields"):
+    if intake.get("missing_info_charge") is not None and not sequence(intake, "fields"):
         yield ("intake", "missing_info_charge"), "no intake fields are listed to be missing"
-    monitoring = _valid(MonitoringIntake, intake.get("monitoring"))
+    monitoring = valid(MonitoringIntake, intake.get("monitoring"))
     if monitoring is None:
         return
     loc: Loc = ("intake", "monitoring")
@@ -343,15 +332,15 @@ def _intake(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
 
 def _sections(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
     """Plans and teams named by entitlement, field service and credits."""
-    entitlement = _valid(Entitlement, data.get("entitlement"))
+    entitlement = valid(Entitlement, data.get("entitlement"))
     if entitlement and entitlement.warranty_plan:
         if entitlement.warranty_plan not in policy.plans:
             yield (
                 ("entitlement", "warranty_plan"),
                 _unknown("plan", entitlement.warranty_plan, policy.plans),
             )
-    service = _mapping(data, "field_service")
-    onsite, parts = _valid(Onsite, service.get("onsite")), _valid(Parts, service.get("parts"))
+    service = mapping(data, "field_service")
+    onsite, parts = valid(Onsite, service.get("onsite")), valid(Parts, service.get("parts"))
     for key, named in (
         ("onsite", onsite.plans if onsite else []),
         ("parts", parts and parts.plans),
@@ -362,42 +351,23 @@ def _sections(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
                     ("field_service", key, "plans", position),
                     _unknown("plan", plan, policy.plans),
                 )
-    rma = _valid(Rma, service.get("rma"))
+    rma = valid(Rma, service.get("rma"))
     if rma is not None and rma.overdue.notify and rma.overdue.notify not in policy.teams:
         yield (
             ("field_service", "rma", "overdue", "notify"),
             _unknown("team", rma.overdue.notify, policy.teams),
         )
-    for index, raw in enumerate(_sequence(data, "credits")):
-        credit = _valid(CreditRule, raw)
+    for index, raw in enumerate(sequence(data, "credits")):
+        credit = valid(CreditRule, raw)
         if credit and policy.defines_target(credit.target, None, None) is False:
             yield ("credits", index, "target"), f'no plan has a "{credit.target}" target'
 
 
 def _calendar_references(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
-    for loc, item in policy.items:
-        for where, name in _calendar_fields(item, loc):
+    for loc, model, raw in policy.items:
+        for where, name in calendar_names(model, raw, loc):
             if name not in policy.calendars:
                 yield where, _unknown("calendar", name, policy.calendars)
-
-
-def _calendar_fields(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    """(path, name) of every `calendar` and `only_during` field inside `value`."""
-    if isinstance(value, CalendarSpec):
-        return
-    if isinstance(value, BaseModel):
-        for name, info in type(value).model_fields.items():
-            child, key = getattr(value, name), info.alias or name
-            if name in ("calendar", "only_during") and isinstance(child, str):
-                yield (*loc, key), child
-            else:
-                yield from _calendar_fields(child, (*loc, key))
-    elif isinstance(value, list | tuple):
-        for index, child in enumerate(value):
-            yield from _calendar_fields(child, (*loc, index))
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _calendar_fields(child, (*loc, key))
 
 
 __all__ = ["ALWAYS", "TARGET_KINDS", "check_references"]

@@ -7,15 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from escalator.db import engine_from_url, migrate, normalise_url
+from escalator.db import engine_from_url, migrate
 from escalator.settings import Settings
 from escalator.temporal_server import temporal_test_server
+from tests.databases import migrated_postgres_database
 from tests.workflow.field_service import Stack, field_stack
 from worker import build_worker
 
@@ -23,24 +24,6 @@ POSTGRES_URL = os.environ.get("ESCALATOR_TEST_DATABASE_URL")
 # Calls waiting on a workflow give up after this (10 s in production); a loaded 2-core CI
 # machine needs more. Tests of the bound itself set their own (tests/api/test_bounded_calls.py).
 os.environ.setdefault("ESCALATOR_WORKFLOW_WAIT_SECONDS", "30")
-
-
-def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
-    """A new, empty database on the test server; returns (its URL, its name)."""
-    name = f"escalator_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    head, _, _ = normalise_url(base_url).rpartition("/")
-    return f"{head}/{name}", name
-
-
-def _drop_postgres_database(base_url: str, name: str) -> None:
-    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 DATABASE_KINDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -55,10 +38,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
         return
     assert POSTGRES_URL is not None
-    url, name = _fresh_postgres_database(POSTGRES_URL)
-    migrate(url)
-    yield url
-    _drop_postgres_database(POSTGRES_URL, name)
+    with migrated_postgres_database(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture

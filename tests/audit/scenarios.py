@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from sqlmodel import Session
@@ -65,6 +66,9 @@ class Scenario:
     steps: dict[str, datetime] = field(default_factory=dict)
     # The case as each step returned it.
     cases: dict[str, Case] = field(default_factory=dict)
+    # Real time the drive took. The server's clock is the instants skipped to plus real time
+    # passed since, so no event of the case lands further than this from its planned instant.
+    real_time: timedelta = timedelta(0)
 
 
 def _plan_and_severity(policy: Policy) -> tuple[str, str]:
@@ -153,6 +157,7 @@ async def run_scenario(
 ) -> Scenario:
     """Drive the policy's case to its end; returns the instants of its steps."""
     client: Client = env.client
+    began = monotonic()
     policy = example_policy(session, policy_name)
     plan, severity = _plan_and_severity(policy)
     calendar = policy.calendar(policy.plan(plan).calendar)
@@ -262,4 +267,5 @@ async def run_scenario(
     )
     await step("close", at + timedelta(minutes=50), CaseWorkflow.close, Close(actor=ENGINEER))
     await handle.result()
+    scenario.real_time = timedelta(seconds=monotonic() - began)
     return scenario
