@@ -3,12 +3,13 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.encoded_slashes import RefuseEncodedSlashes
+from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
 from api.routers import (
@@ -59,6 +60,8 @@ def create_app(
         # Every route but /healthz looks up the caller's key in the database.
         responses=UNAVAILABLE,
         generate_unique_id_function=operation_id,
+        # Every route: no NUL or control character in a path segment, query or JSON string.
+        dependencies=[Depends(refuse_unstorable_input)],
     )
     install_problem_handlers(app)
     install_openapi(app)

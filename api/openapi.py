@@ -1,10 +1,11 @@
 """`/openapi.json` as the API answers: each operation documents the statuses it can give,
 and each answer's body and headers as they are sent.
 
-- FastAPI documents a 422 on every operation that has a parameter. One whose only
-  parameters are free-text path segments (`/cases/{case_id}`) has nothing that can
-  fail validation, so its 422 is left out; every other documented status is one a
-  request can reach (tests/api/test_documented_statuses.py reaches each).
+- FastAPI documents a 422 on every operation that has a parameter or a body: even a
+  free-text path segment (`/cases/{case_id}`) refuses a control character
+  (api/input_checks.py). An operation with neither has nothing that can fail
+  validation; every documented status is one a request can reach
+  (tests/api/test_documented_statuses.py reaches each).
 - Every answer of 400 or more is a problem document (api/problems.py). So an error a
   route declares with a description only is documented here as `application/problem+json`
   with `ProblemDetails`, and so is FastAPI's own 422 (its `HTTPValidationError`, with a
@@ -13,6 +14,9 @@ and each answer's body and headers as they are sent.
   (GET /healthz's 503).
 - A route that answers whatever is down (GET /livez) says so with `ANSWERS_WHILE_DOWN`,
   and its app-wide 503 is left out.
+- A free-text string documents the `pattern` it is held to (api/input_checks.py): no
+  control character in a path segment or query parameter, none but line breaks in a
+  JSON string.
 - Headers every answer of a status carries: `WWW-Authenticate` on 401, `Retry-After` on 503.
 - Operation ids are readable (`operation_id`; docs/api.md lists them).
 """
@@ -24,6 +28,7 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
 from api.problems import PROBLEM_JSON, PolicyProblemDetails, ProblemDetails
+from models.input_text import MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN
 
 REF = "#/components/schemas/"
 # Every schema a problem answer may be documented with.
@@ -37,8 +42,6 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 }
 # `openapi_extra` of a route that never answers 503 (it depends on nothing).
 ANSWERS_WHILE_DOWN = {"x-answers-while-down": True}
-# What a path parameter's schema may say and still accept any text.
-_FREE_TEXT = {"type", "title", "description"}
 # FastAPI's automatic 422 and the schemas only it refers to.
 _FASTAPI_422 = {"application/json": {"schema": {"$ref": f"{REF}HTTPValidationError"}}}
 _FASTAPI_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -79,15 +82,9 @@ def operation_id(route: APIRoute) -> str:
 
 
 def can_fail_validation(operation: dict[str, Any]) -> bool:
-    """Has the operation a body, a query, header or cookie parameter, or a typed or
-    constrained path parameter? A bare string path segment accepts whatever the URL carries."""
-    if "requestBody" in operation:
-        return True
-    for parameter in operation.get("parameters", []):
-        schema = parameter.get("schema", {})
-        if parameter["in"] != "path" or schema.get("type") != "string" or set(schema) - _FREE_TEXT:
-            return True
-    return False
+    """Has the operation a body or a parameter? Even a bare string path segment is checked
+    for control characters (api/input_checks.py)."""
+    return "requestBody" in operation or bool(operation.get("parameters"))
 
 
 def _document_errors(operation: dict[str, Any]) -> None:
@@ -106,6 +103,35 @@ def _document_errors(operation: dict[str, Any]) -> None:
         response.setdefault("content", _problem_content(ProblemDetails))
         if status in HEADERS:
             response["headers"] = {**response.get("headers", {}), **HEADERS[status]}
+
+
+def _document_single_lines(operation: dict[str, Any]) -> None:
+    """Each free-text path segment and query parameter documents that it is one line."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] not in ("path", "query"):
+            continue
+        schema = parameter.get("schema", {})
+        for option in [schema, *schema.get("anyOf", [])]:
+            if option.get("type") == "string" and "format" not in option:
+                option.setdefault("pattern", SINGLE_LINE_PATTERN)
+
+
+def _document_text(schema: Any) -> None:
+    """Every free-text string of a JSON schema documents the control characters a JSON
+    body may not hold (api/input_checks.py): line breaks only; a single-line field says
+    so itself (models/input_text.py)."""
+    if isinstance(schema, list):
+        for item in schema:
+            _document_text(item)
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"format", "enum", "const"} & set(schema):
+        schema.setdefault("pattern", MULTI_LINE_PATTERN)
+    for key in ("properties", "$defs"):
+        for item in (schema.get(key) or {}).values():
+            _document_text(item)
+    for key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf"):
+        _document_text(schema.get(key))
 
 
 def _problem_schemas() -> dict[str, Any]:
@@ -129,10 +155,13 @@ def install_openapi(app: FastAPI) -> None:
         for item in schema["paths"].values():
             for operation in item.values():
                 _document_errors(operation)
+                _document_single_lines(operation)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name in _FASTAPI_SCHEMAS:
             components.pop(name, None)
         components.update(_problem_schemas())
+        for component in components.values():
+            _document_text(component)
         schema["components"]["schemas"] = dict(sorted(components.items()))
         return schema
 

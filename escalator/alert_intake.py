@@ -30,7 +30,7 @@ from escalator import policy_store
 from escalator.mail_intake import Kept, plan_of
 from escalator.settings import Settings
 from models.alerts import Alert, AlertmanagerWebhook, alert_severity
-from models.case import CaseIntake, Contact
+from models.case import CaseIntake, ContactIntake
 from models.policy import Policy
 from models.policy_intake import Intake, MonitoringIntake
 from models.registry import AuthorisedContactRow
@@ -188,13 +188,13 @@ class AlertIntake:
         check_against_policy(intake, target.policy)
         return intake
 
-    def _contact(self, session: Session, alert: Alert, org: str, index: int) -> Contact:
+    def _contact(self, session: Session, alert: Alert, org: str, index: int) -> ContactIntake:
         """Who hears about the case: the alert's `contact_email` label or annotation, else the
         organisation's first authorised contact."""
         email = alert.labels.get("contact_email") or alert.annotations.get("contact_email")
         if email:
             try:
-                return Contact(name=alert.labels.get("contact_name") or email, email=email)
+                return ContactIntake(name=alert.labels.get("contact_name") or email, email=email)
             except ValidationError as error:
                 raise field_problem(
                     ["body", "alerts", index, "labels", "contact_email"], "is not an e-mail address"
@@ -210,4 +210,11 @@ class AlertIntake:
                 f"no contact: label the alert with contact_email, or register an authorised "
                 f"contact of {org!r}",
             )
-        return Contact(name=row.name or row.email, email=row.email)
+        try:
+            return ContactIntake(name=row.name or row.email, email=row.email)
+        except ValidationError as error:
+            raise field_problem(
+                ["body", "alerts", index, "labels", "contact_email"],
+                f"the first authorised contact of {org!r} has no address mail can reach: "
+                "label the alert with contact_email",
+            ) from error

@@ -35,7 +35,7 @@ from api.routers.cases import (
 from api.routers.steps import apply_step
 from escalator import policy_store
 from escalator.settings import Settings
-from models.case import Case, CaseIntake, Contact
+from models.case import Case, CaseIntake, ContactIntake
 from models.inbound_mail import InboundMail, UnreadableMail, parse_mail
 from models.intake_tables import AttachmentRow, InboundMessageRow
 from models.policy import Policy
@@ -179,7 +179,7 @@ class MailIntake:
             channel="email",
             subject=mail.subject or "(no subject)",
             description=mail.text or mail.subject or "(the message has no text)",
-            contact=Contact(name=mail.sender_name, email=mail.sender_email),
+            contact=ContactIntake(name=mail.sender_name, email=mail.sender_email),
             fields=mail.fields({f.name for f in policy.intake.fields}),
             received_at=first,
         )

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from models.input_text import MultiLine, SingleLine
 from models.policy_intake import MonitoringIntake
 
 
@@ -12,12 +13,13 @@ class Alert(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     status: Literal["firing", "resolved"]
-    labels: dict[str, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
+    # Label values become a case's organisation, contact and subject: one line each.
+    labels: dict[SingleLine, SingleLine] = Field(default_factory=dict)
+    annotations: dict[SingleLine, MultiLine] = Field(default_factory=dict)
     startsAt: AwareDatetime  # Alertmanager's field names
     endsAt: datetime | None = None
     generatorURL: str = ""
-    fingerprint: str = Field(min_length=1, max_length=200)
+    fingerprint: SingleLine = Field(min_length=1, max_length=200)
 
     @property
     def episode(self) -> str:
@@ -29,7 +31,8 @@ class Alert(BaseModel):
         name = self.labels.get("alertname", "alert")
         summary = self.annotations.get("summary")
         where = self.labels.get("instance")
-        text = summary or (f"{name} on {where}" if where else name)
+        # A multi-line summary is one line in a subject (a mail header).
+        text = " ".join((summary or (f"{name} on {where}" if where else name)).split())
         return f"[{name}] {text}"[:500] if summary else text[:500]
 
     @property
@@ -50,8 +53,8 @@ class AlertmanagerWebhook(BaseModel):
     truncatedAlerts: int = 0
     status: Literal["firing", "resolved"]
     receiver: str = ""
-    groupLabels: dict[str, str] = Field(default_factory=dict)
-    commonLabels: dict[str, str] = Field(default_factory=dict)
+    groupLabels: dict[SingleLine, SingleLine] = Field(default_factory=dict)
+    commonLabels: dict[SingleLine, SingleLine] = Field(default_factory=dict)
     commonAnnotations: dict[str, str] = Field(default_factory=dict)
     externalURL: str = ""
     alerts: list[Alert] = Field(max_length=1000)

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 # Dispatches, shipments and RMAs with their deadlines and states (models/field_service.py).
 from models.field_service import FieldService
+from models.input_text import EmailAddress, MultiLine, SingleLine
 
 Channel = Literal["api", "email", "portal", "phone", "monitoring"]
 CaseStatus = Literal[
@@ -37,22 +38,48 @@ class Contact(BaseModel):
     phone: str | None = Field(default=None, max_length=64)
 
 
-class CaseIntake(BaseModel):
-    """What a requester sends to open a case."""
+class IntakeRecord(BaseModel):
+    """A case's intake as its workflow input records it. Lenient on purpose: a history
+    recorded before the edge refused something (models/input_text.py) still replays."""
+
+    policy: str
+    plan: str
+    org: str
+    severity: str | None = None
+    channel: Channel = "api"
+    subject: str
+    description: str
+    contact: Contact
+    fields: dict[str, str] = Field(default_factory=dict)
+    region: str | None = None
+    received_at: datetime | None = None
+
+
+class ContactIntake(Contact):
+    """The requester as a new case names them: one-line text and an address mail can reach."""
+
+    name: SingleLine = Field(min_length=1, max_length=200)
+    email: EmailAddress = Field(max_length=320)
+    phone: SingleLine | None = Field(default=None, max_length=64)
+
+
+class CaseIntake(IntakeRecord):
+    """What a requester sends to open a case: text the system can store and mail
+    (a subject becomes a mail header, so it is one line)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    policy: str = Field(min_length=1, max_length=64)
-    plan: str = Field(min_length=1, max_length=64)
-    org: str = Field(min_length=1, max_length=128)
-    severity: str | None = Field(default=None, max_length=32)
+    policy: SingleLine = Field(min_length=1, max_length=64)
+    plan: SingleLine = Field(min_length=1, max_length=64)
+    org: SingleLine = Field(min_length=1, max_length=128)
+    severity: SingleLine | None = Field(default=None, max_length=32)
     channel: Channel = "api"
-    subject: str = Field(min_length=1, max_length=500)
-    description: str = Field(min_length=1, max_length=100_000)
-    contact: Contact
+    subject: SingleLine = Field(min_length=1, max_length=500)
+    description: MultiLine = Field(min_length=1, max_length=100_000)
+    contact: ContactIntake
     # The policy's required intake fields, by name.
-    fields: dict[str, str] = Field(default_factory=dict)
-    region: str | None = Field(default=None, max_length=64)
+    fields: dict[SingleLine, MultiLine] = Field(default_factory=dict)
+    region: SingleLine | None = Field(default=None, max_length=64)
     # When the request reached the organisation, if earlier than now: the SLA clock starts there.
     received_at: AwareDatetime | None = None
 
@@ -158,7 +185,8 @@ class CaseInput(BaseModel):
     """Everything a case workflow starts with; the policy version is pinned here."""
 
     case_id: str
-    intake: CaseIntake
+    # A CaseIntake when the case opens; read back from its history as recorded.
+    intake: IntakeRecord
     received_at: datetime
     policy_version: int
     # The published policy body, so the case keeps its rules whatever is published later.

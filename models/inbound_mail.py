@@ -13,6 +13,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
+from models.input_text import refusal, refused_character
+
 # A ticket number as the policies' prefixes make them: "ZSU-000042".
 TICKET_NUMBER = re.compile(r"\b([A-Z][A-Z0-9]{1,7}-\d{1,12})\b")
 # "software_version: 17.0.4" on a line of its own gives an intake field.
@@ -103,6 +105,17 @@ def _files(message: EmailMessage) -> list[MailFile]:
     return files
 
 
+def _refuse_control_characters(headers: dict[str, str], text: str) -> None:
+    """A header part with a control character, or a text with one other than a line break,
+    cannot be stored (NUL) or sent on: the message is kept as unreadable, never a case
+    whose activities fail on every retry."""
+    for part, value in headers.items():
+        if (char := refused_character(value, frozenset())) is not None:
+            raise UnreadableMail(f"{part} {refusal(char)}")
+    if (char := refused_character(text)) is not None:
+        raise UnreadableMail(f"the text {refusal(char)}")
+
+
 def parse_mail(raw: bytes, envelope_recipients: list[str] | None = None) -> InboundMail:
     """The message's parts the intake needs; `UnreadableMail` when it cannot serve as one.
 
@@ -129,6 +142,16 @@ def parse_mail(raw: bytes, envelope_recipients: list[str] | None = None) -> Inbo
         raise UnreadableMail(f"the message cannot be read: {error}") from error
     if not recipients:
         raise UnreadableMail("the message names no recipient")
+    _refuse_control_characters(
+        {
+            "From": f"{sender_name} {sender_email}",
+            "Subject": subject,
+            "Message-ID": message_id or "",
+            "the recipients": " ".join(recipients),
+            "an attachment's name": " ".join(f.filename + f.content_type for f in files),
+        },
+        text,
+    )
     return InboundMail(
         message_id=message_id[:998] if message_id else None,
         sender_name=sender_name[:200],

@@ -28,6 +28,7 @@ from api.workflow_calls import CaseGone, bounded, unanswered_query
 from escalator import policy_store
 from escalator.settings import Settings
 from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
+from models.input_text import refused_character
 from models.policy_intake import Intake
 from models.tables import CaseRow, PolicyVersionRow
 from workflows.case import CaseWorkflow
@@ -267,11 +268,17 @@ def _encode_cursor(row: CaseRow) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The instant and case id `_encode_cursor` wrote; a cursor it cannot have written (a
+    naive instant, which compares with no stored one, or an id no case has) is a 422."""
+    wrong = field_problem(["query", "cursor"], "is not a cursor this API returned")
     try:
         at, _, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(at), case_id
+        instant = datetime.fromisoformat(at)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise field_problem(["query", "cursor"], "is not a cursor this API returned") from error
+        raise wrong from error
+    if instant.tzinfo is None or not case_id or refused_character(case_id, frozenset()):
+        raise wrong
+    return instant, case_id
 
 
 @router.get("", response_model=CaseList, operation_id="list_cases")

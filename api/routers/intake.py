@@ -23,6 +23,7 @@ from escalator.mail_intake import MailIntake
 from escalator.settings import Settings
 from models.alerts import AlertmanagerWebhook
 from models.case import Case
+from models.input_text import SingleLine
 from models.intake_tables import InboundMessageRow
 
 router = APIRouter(
@@ -149,10 +150,10 @@ def messages(
 )
 async def alerts(
     hook: AlertmanagerWebhook,
-    policy: str = Query(
+    policy: SingleLine = Query(
         ..., min_length=1, max_length=64, description="the policy whose cases alerts open"
     ),
-    org: str | None = Query(
+    org: SingleLine | None = Query(
         None, min_length=1, max_length=128, description="the organisation, unless labelled `org`"
     ),
     identity: Identity = Depends(opens_cases),
