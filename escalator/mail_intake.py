@@ -91,6 +91,11 @@ def plan_of(session: Session, org: str, policy: PolicyVersionRow) -> str:
     return known[0]
 
 
+def domain_of(address: str) -> str:
+    """The domain of an e-mail address: what follows its last "@", lower-cased."""
+    return address.rpartition("@")[2].lower()
+
+
 class MailIntake:
     def __init__(self, engine: Engine, client: Client, settings: Settings) -> None:
         self.engine = engine
@@ -295,14 +300,16 @@ class MailIntake:
             ).first()
             if exact is not None:
                 return exact
-            domain = sender.rpartition("@")[2]
-            orgs = set(
-                session.exec(
-                    select(AuthorisedContactRow.org).where(
-                        func.lower(AuthorisedContactRow.email).like(f"%@{domain}")
-                    )
-                ).all()
-            )
+            domain = domain_of(sender)
+            # LIKE only narrows the rows (its wildcards in the domain escaped); the domain
+            # after the contact address's last "@" must then equal the sender's exactly.
+            escaped = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            candidates = session.exec(
+                select(AuthorisedContactRow.org, AuthorisedContactRow.email).where(
+                    func.lower(AuthorisedContactRow.email).like(f"%@{escaped}", escape="\\")
+                )
+            ).all()
+        orgs = {org for org, email in candidates if domain_of(email) == domain}
         return orgs.pop() if len(orgs) == 1 else None
 
     def _route(self, mail: InboundMail) -> Route:
