@@ -5,7 +5,8 @@ Every message is stored raw first, so nothing received is lost; then:
 
 - a subject carrying a known ticket number ("Re: ZSU-000042 ...") is a
   `customer-reply` on that case (a note when the case is not waiting on the
-  customer), if the sender belongs to the case's organisation;
+  customer), if the sender belongs to the case's organisation (and, with
+  `ESCALATOR_MAIL_TRUSTED_AUTHSERV_ID`, its relay authenticated the From domain);
 - otherwise the policy whose `intake.email_addresses` lists a recipient opens a
   case for the sender's organisation (an authorised contact's, or the one whose
   contacts share the sender's domain: the workflow marks such a case billable);
@@ -34,6 +35,7 @@ from api.routers.cases import (
 )
 from api.routers.steps import apply_step
 from escalator import policy_store
+from escalator.mail_authentication import verdict
 from escalator.settings import Settings
 from models.case import Case, CaseIntake, Contact
 from models.inbound_mail import InboundMail, UnreadableMail, parse_mail
@@ -201,6 +203,14 @@ class MailIntake:
                 f"{mail.sender_email} wrote about {mail.ticket_number} "
                 f"but is not a contact of {org!r}"
             )
+        trusted = self.settings.mail_trusted_authserv_id
+        if trusted:
+            seen = verdict(mail.authentication_results, trusted, domain_of(mail.sender_email))
+            if not seen.authenticated:
+                raise Kept(
+                    f"{mail.sender_email} wrote about {mail.ticket_number} "
+                    f"but is not authenticated: {seen.detail}"
+                )
         actor = f"email:{mail.sender_email}"
         text = (mail.text or mail.subject or "(the message has no text)")[:100_000]
         key = mail.message_id or hashlib.sha256(text.encode()).hexdigest()

@@ -40,6 +40,8 @@ class InboundMail:
     subject: str
     text: str
     files: list[MailFile] = field(default_factory=list)
+    # The `Authentication-Results` header values, top first (escalator/mail_authentication.py).
+    authentication_results: list[str] = field(default_factory=list)
 
     @property
     def ticket_number(self) -> str | None:
@@ -122,6 +124,7 @@ def parse_mail(raw: bytes, envelope_recipients: list[str] | None = None) -> Inbo
         text = _text(message)
         files = _files(message)
         message_id = str(message.get("Message-ID", "")).strip() or None
+        authentication = [str(v) for v in message.get_all("Authentication-Results", [])]
     except UnreadableMail:
         raise
     except (LookupError, ValueError, TypeError, AttributeError, IndexError) as error:
@@ -137,4 +140,5 @@ def parse_mail(raw: bytes, envelope_recipients: list[str] | None = None) -> Inbo
         subject=subject[:500],
         text=text,
         files=files,
+        authentication_results=authentication,
     )
