@@ -10,6 +10,9 @@ Every message is stored raw first, so nothing received is lost; then:
 - otherwise the policy whose `intake.email_addresses` lists a recipient opens a
   case for the sender's organisation (an authorised contact's, or the one whose
   contacts share the sender's domain: the workflow marks such a case billable);
+- an automatic reply (RFC 3834 `Auto-Submitted`, `Precedence: bulk`, out-of-office ...)
+  is only ever a note marked `auto_reply` on its case: it opens none, ends no wait
+  for the customer and is never answered, so two auto-responders cannot loop;
 - anything else is kept with the reason, logged, and listed by `GET /intake/messages`.
 """
 
@@ -141,6 +144,9 @@ class MailIntake:
         case_id = await asyncio.to_thread(self._case_of_ticket, ticket) if ticket else None
         if case_id is not None:
             return await self._reply(row_id, mail, case_id, only_org)
+        if mail.automatic:
+            # An acknowledgement to an auto-responder would answer it, and it us, forever.
+            raise Kept(f"an automatic reply ({mail.automatic}) opens no case")
         route = await asyncio.to_thread(self._route, mail)
         if only_org is not None and route.org != only_org:
             raise Problem(
@@ -214,24 +220,35 @@ class MailIntake:
         actor = f"email:{mail.sender_email}"
         text = (mail.text or mail.subject or "(the message has no text)")[:100_000]
         key = mail.message_id or hashlib.sha256(text.encode()).hexdigest()
-        reply = CustomerReply(actor=actor, message=text, fields=mail.fields(set()))
-        try:
-            case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
-            outcome: Outcome = "replied"
-        except Problem as refused:
-            if refused.status != 409:
-                raise
-            note = AddNote(actor=actor, text=f"e-mail from {mail.sender_email}: {text}"[:100_000])
+        outcome: Outcome = "noted"
+        if mail.automatic:
+            # Kept on the case, but no answer to the customer: it asked nothing, and a
+            # customer-reply would end a wait for information no person gave.
+            said = f"automatic reply from {mail.sender_email} ({mail.automatic}): {text}"
+            note = AddNote(actor=actor, text=said[:100_000], auto_reply=True)
+            case = await self._add_note(case_id, mail, note, key)
+        else:
+            reply = CustomerReply(actor=actor, message=text, fields=mail.fields(set()))
             try:
-                case = await apply_step(self.client, case_id, "add-note", note, "email-note", key)
-            except Problem as closed:
-                if closed.status != 409:
+                case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
+                outcome = "replied"
+            except Problem as refused:
+                if refused.status != 409:
                     raise
-                raise Kept(f"case {mail.ticket_number} takes no reply: {closed.detail}") from None
-            outcome = "noted"
+                said = f"e-mail from {mail.sender_email}: {text}"
+                note = AddNote(actor=actor, text=said[:100_000])
+                case = await self._add_note(case_id, mail, note, key)
         await asyncio.to_thread(self._finish, row_id, outcome, case_id, mail)
         log.info("message %s %s on case %s", row_id, outcome, case_id)
         return MailResult(outcome, row_id, case)
+
+    async def _add_note(self, case_id: str, mail: InboundMail, note: AddNote, key: str) -> Case:
+        try:
+            return await apply_step(self.client, case_id, "add-note", note, "email-note", key)
+        except Problem as closed:
+            if closed.status != 409:
+                raise
+            raise Kept(f"case {mail.ticket_number} takes no reply: {closed.detail}") from None
 
     async def _kept(self, row_id: int, reason: str) -> MailResult:
         await asyncio.to_thread(self._mark_kept, row_id, reason)

@@ -84,6 +84,8 @@ class Note(BaseModel):
     text: str
     actor: str
     at: datetime
+    # An automatic reply (out-of-office ...) kept from e-mail, not something a person wrote.
+    auto_reply: bool = False
 
 
 class Attachment(BaseModel):

@@ -51,6 +51,8 @@ class Escalate(Step):
 
 class AddNote(Step):
     text: str = Field(min_length=1, max_length=100_000)
+    # An automatic reply (out-of-office ...) e-mail intake keeps on the case; it asks nothing.
+    auto_reply: bool = False
 
 
 class ApprovePo(Step):

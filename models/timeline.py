@@ -271,6 +271,8 @@ class _Translator:
         body = body if isinstance(body, dict) else {}
         actor = str(body.get("actor") or SYSTEM)
         kind = STEP_KINDS.get(name, name.replace("-", "_"))
+        if name == "add-note" and body.get("auto_reply"):
+            kind = "auto_reply"  # an out-of-office or other machine's mail, kept on the case
         self.add(run, event, actor, kind, _step_detail(name, body, actor))
 
     # -- activities --------------------------------------------------------------------------

@@ -557,8 +557,8 @@ class CaseWorkflow(CaseNotices):
     def _wake(self) -> None:
         self._changed = True
 
-    def _note(self, text: str, actor: str) -> None:
-        note = Note(text=text, actor=actor, at=workflow.now())
+    def _note(self, text: str, actor: str, auto_reply: bool = False) -> None:
+        note = Note(text=text, actor=actor, at=workflow.now(), auto_reply=auto_reply)
         self._change(notes=[*self.case.notes, note])
 
     def _enter_tier(self, tier: str, at: datetime, actor: str, reason: str) -> None:
@@ -754,7 +754,7 @@ class CaseWorkflow(CaseNotices):
 
     @workflow.update(name="add-note")
     async def add_note(self, step: AddNote) -> Case:
-        self._note(step.text, step.actor)
+        self._note(step.text, step.actor, auto_reply=step.auto_reply)
         return await self._after_step(step)
 
     @add_note.validator
