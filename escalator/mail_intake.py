@@ -10,6 +10,8 @@ Every message is stored raw first, so nothing received is lost; then:
 - otherwise the policy whose `intake.email_addresses` lists a recipient opens a
   case for the sender's organisation (an authorised contact's, or the one whose
   contacts share the sender's domain: the workflow marks such a case billable);
+- a reply's quoted text ("> ..." under "On ... wrote:", "-----Original Message-----")
+  is kept apart from its own (`quoted` of the note and of the timeline entry);
 - an automatic reply (RFC 3834 `Auto-Submitted`, `Precedence: bulk`, out-of-office ...)
   is only ever a note marked `auto_reply` on its case: it opens none, ends no wait
   for the customer and is never answered, so two auto-responders cannot loop;
@@ -43,6 +45,7 @@ from escalator.settings import Settings
 from models.case import Case, CaseIntake, Contact
 from models.inbound_mail import InboundMail, UnreadableMail, parse_mail
 from models.intake_tables import AttachmentRow, InboundMessageRow
+from models.mail_replies import split_reply
 from models.policy import Policy
 from models.registry import AuthorisedContactRow, CoverageRow
 from models.steps import AddNote, CustomerReply
@@ -218,17 +221,24 @@ class MailIntake:
                     f"but is not authenticated: {seen.detail}"
                 )
         actor = f"email:{mail.sender_email}"
-        text = (mail.text or mail.subject or "(the message has no text)")[:100_000]
-        key = mail.message_id or hashlib.sha256(text.encode()).hexdigest()
+        own, old = split_reply(mail.text)
+        quoted = old[:100_000] or None
+        if not own:
+            own = "(the reply has no text of its own)" if old else mail.subject
+        text = (own or "(the message has no text)")[:100_000]
+        whole = (mail.text or mail.subject or "(the message has no text)")[:100_000]
+        key = mail.message_id or hashlib.sha256(whole.encode()).hexdigest()
         outcome: Outcome = "noted"
         if mail.automatic:
             # Kept on the case, but no answer to the customer: it asked nothing, and a
             # customer-reply would end a wait for information no person gave.
             said = f"automatic reply from {mail.sender_email} ({mail.automatic}): {text}"
-            note = AddNote(actor=actor, text=said[:100_000], auto_reply=True)
+            note = AddNote(actor=actor, text=said[:100_000], auto_reply=True, quoted=quoted)
             case = await self._add_note(case_id, mail, note, key)
         else:
-            reply = CustomerReply(actor=actor, message=text, fields=mail.fields(set()))
+            reply = CustomerReply(
+                actor=actor, message=text, fields=mail.fields(set()), quoted=quoted
+            )
             try:
                 case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
                 outcome = "replied"
@@ -236,7 +246,7 @@ class MailIntake:
                 if refused.status != 409:
                     raise
                 said = f"e-mail from {mail.sender_email}: {text}"
-                note = AddNote(actor=actor, text=said[:100_000])
+                note = AddNote(actor=actor, text=said[:100_000], quoted=quoted)
                 case = await self._add_note(case_id, mail, note, key)
         await asyncio.to_thread(self._finish, row_id, outcome, case_id, mail)
         log.info("message %s %s on case %s", row_id, outcome, case_id)

@@ -46,3 +46,44 @@ def automatic_reason(message: EmailMessage, subject: str) -> str | None:
     if found:
         return f"subject {found.group(0).strip()!r}"
     return None
+
+
+# Outlook's separator: everything from it on is the message replied to.
+ORIGINAL_MESSAGE = re.compile(r"^\s*-{2,}\s*original message\s*-{2,}\s*$", re.IGNORECASE)
+# "On Mon, 2 Dec 2026 at 10:00, Ada <ada@acme.test> wrote:", which mailers may wrap in two.
+ATTRIBUTION = re.compile(r"^\s*On\s.*\bwrote:\s*$")
+_BLANK_RUNS = re.compile(r"\n\s*\n(?:\s*\n)+")
+
+
+def _quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _attribution(lines: list[str], above: int) -> list[int]:
+    """The lines of the "On ... wrote:" attribution ending just above line `above`
+    (blank lines between allowed), or none."""
+    end = above - 1
+    while end >= 0 and not lines[end].strip():
+        end -= 1
+    if end < 0 or not lines[end].rstrip().endswith("wrote:"):
+        return []
+    if ATTRIBUTION.match(lines[end]):
+        return [end]
+    if end >= 1 and ATTRIBUTION.match(f"{lines[end - 1].rstrip()} {lines[end].strip()}"):
+        return [end - 1, end]
+    return []
+
+
+def split_reply(text: str) -> tuple[str, str]:
+    """A reply's own text and the text it quotes: the lines starting with ">" with the
+    "On ... wrote:" line above them, and everything from "-----Original Message-----" on.
+    Answers between quoted lines stay in the new text, in their order."""
+    lines = text.splitlines()
+    cut = next((i for i, line in enumerate(lines) if ORIGINAL_MESSAGE.match(line)), len(lines))
+    head, tail = lines[:cut], lines[cut:]
+    quoted = {i for i, line in enumerate(head) if _quoted(line)}
+    for start in [i for i in sorted(quoted) if i - 1 not in quoted]:
+        quoted.update(_attribution(head, start))
+    new = "\n".join(line for i, line in enumerate(head) if i not in quoted)
+    old = "\n".join([head[i] for i in sorted(quoted)] + tail)
+    return _BLANK_RUNS.sub("\n\n", new).strip(), old.strip()
