@@ -5,10 +5,16 @@ Every message is stored raw first, so nothing received is lost; then:
 
 - a subject carrying a known ticket number ("Re: ZSU-000042 ...") is a
   `customer-reply` on that case (a note when the case is not waiting on the
-  customer), if the sender belongs to the case's organisation;
+  customer), if the sender belongs to the case's organisation (and, with
+  `ESCALATOR_MAIL_TRUSTED_AUTHSERV_ID`, its relay authenticated the From domain);
 - otherwise the policy whose `intake.email_addresses` lists a recipient opens a
   case for the sender's organisation (an authorised contact's, or the one whose
   contacts share the sender's domain: the workflow marks such a case billable);
+- a reply's quoted text ("> ..." under "On ... wrote:", "-----Original Message-----")
+  is kept apart from its own (`quoted` of the note and of the timeline entry);
+- an automatic reply (RFC 3834 `Auto-Submitted`, `Precedence: bulk`, out-of-office ...)
+  is only ever a note marked `auto_reply` on its case: it opens none, ends no wait
+  for the customer and is never answered, so two auto-responders cannot loop;
 - anything else is kept with the reason, logged, and listed by `GET /intake/messages`.
 """
 
@@ -34,10 +40,12 @@ from api.routers.cases import (
 )
 from api.routers.steps import apply_step
 from escalator import policy_store
+from escalator.mail_authentication import verdict
 from escalator.settings import Settings
 from models.case import Case, CaseIntake, ContactIntake
 from models.inbound_mail import InboundMail, UnreadableMail, parse_mail
 from models.intake_tables import AttachmentRow, InboundMessageRow
+from models.mail_replies import split_reply
 from models.policy import Policy
 from models.registry import AuthorisedContactRow, CoverageRow
 from models.steps import AddNote, CustomerReply
@@ -91,6 +99,11 @@ def plan_of(session: Session, org: str, policy: PolicyVersionRow) -> str:
     return known[0]
 
 
+def domain_of(address: str) -> str:
+    """The domain of an e-mail address: what follows its last "@", lower-cased."""
+    return address.rpartition("@")[2].lower()
+
+
 class MailIntake:
     def __init__(self, engine: Engine, client: Client, settings: Settings) -> None:
         self.engine = engine
@@ -134,6 +147,9 @@ class MailIntake:
         case_id = await asyncio.to_thread(self._case_of_ticket, ticket) if ticket else None
         if case_id is not None:
             return await self._reply(row_id, mail, case_id, only_org)
+        if mail.automatic:
+            # An acknowledgement to an auto-responder would answer it, and it us, forever.
+            raise Kept(f"an automatic reply ({mail.automatic}) opens no case")
         route = await asyncio.to_thread(self._route, mail)
         if only_org is not None and route.org != only_org:
             raise Problem(
@@ -196,27 +212,53 @@ class MailIntake:
                 f"{mail.sender_email} wrote about {mail.ticket_number} "
                 f"but is not a contact of {org!r}"
             )
+        trusted = self.settings.mail_trusted_authserv_id
+        if trusted:
+            seen = verdict(mail.authentication_results, trusted, domain_of(mail.sender_email))
+            if not seen.authenticated:
+                raise Kept(
+                    f"{mail.sender_email} wrote about {mail.ticket_number} "
+                    f"but is not authenticated: {seen.detail}"
+                )
         actor = f"email:{mail.sender_email}"
-        text = (mail.text or mail.subject or "(the message has no text)")[:100_000]
-        key = mail.message_id or hashlib.sha256(text.encode()).hexdigest()
-        reply = CustomerReply(actor=actor, message=text, fields=mail.fields(set()))
-        try:
-            case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
-            outcome: Outcome = "replied"
-        except Problem as refused:
-            if refused.status != 409:
-                raise
-            note = AddNote(actor=actor, text=f"e-mail from {mail.sender_email}: {text}"[:100_000])
+        own, old = split_reply(mail.text)
+        quoted = old[:100_000] or None
+        if not own:
+            own = "(the reply has no text of its own)" if old else mail.subject
+        text = (own or "(the message has no text)")[:100_000]
+        whole = (mail.text or mail.subject or "(the message has no text)")[:100_000]
+        key = mail.message_id or hashlib.sha256(whole.encode()).hexdigest()
+        outcome: Outcome = "noted"
+        if mail.automatic:
+            # Kept on the case, but no answer to the customer: it asked nothing, and a
+            # customer-reply would end a wait for information no person gave.
+            said = f"automatic reply from {mail.sender_email} ({mail.automatic}): {text}"
+            note = AddNote(actor=actor, text=said[:100_000], auto_reply=True, quoted=quoted)
+            case = await self._add_note(case_id, mail, note, key)
+        else:
+            reply = CustomerReply(
+                actor=actor, message=text, fields=mail.fields(set()), quoted=quoted
+            )
             try:
-                case = await apply_step(self.client, case_id, "add-note", note, "email-note", key)
-            except Problem as closed:
-                if closed.status != 409:
+                case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
+                outcome = "replied"
+            except Problem as refused:
+                if refused.status != 409:
                     raise
-                raise Kept(f"case {mail.ticket_number} takes no reply: {closed.detail}") from None
-            outcome = "noted"
+                said = f"e-mail from {mail.sender_email}: {text}"
+                note = AddNote(actor=actor, text=said[:100_000], quoted=quoted)
+                case = await self._add_note(case_id, mail, note, key)
         await asyncio.to_thread(self._finish, row_id, outcome, case_id, mail)
         log.info("message %s %s on case %s", row_id, outcome, case_id)
         return MailResult(outcome, row_id, case)
+
+    async def _add_note(self, case_id: str, mail: InboundMail, note: AddNote, key: str) -> Case:
+        try:
+            return await apply_step(self.client, case_id, "add-note", note, "email-note", key)
+        except Problem as closed:
+            if closed.status != 409:
+                raise
+            raise Kept(f"case {mail.ticket_number} takes no reply: {closed.detail}") from None
 
     async def _kept(self, row_id: int, reason: str) -> MailResult:
         await asyncio.to_thread(self._mark_kept, row_id, reason)
@@ -295,14 +337,16 @@ class MailIntake:
             ).first()
             if exact is not None:
                 return exact
-            domain = sender.rpartition("@")[2]
-            orgs = set(
-                session.exec(
-                    select(AuthorisedContactRow.org).where(
-                        func.lower(AuthorisedContactRow.email).like(f"%@{domain}")
-                    )
-                ).all()
-            )
+            domain = domain_of(sender)
+            # LIKE only narrows the rows (its wildcards in the domain escaped); the domain
+            # after the contact address's last "@" must then equal the sender's exactly.
+            escaped = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            candidates = session.exec(
+                select(AuthorisedContactRow.org, AuthorisedContactRow.email).where(
+                    func.lower(AuthorisedContactRow.email).like(f"%@{escaped}", escape="\\")
+                )
+            ).all()
+        orgs = {org for org, email in candidates if domain_of(email) == domain}
         return orgs.pop() if len(orgs) == 1 else None
 
     def _route(self, mail: InboundMail) -> Route:

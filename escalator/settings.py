@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # a larger attachment is listed but its bytes stay only in the kept raw message.
     email_max_bytes: int = 25 * 1024 * 1024
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # The authserv-id of the organisation's relay: when set, a reply is threaded into its case
+    # only if that relay's Authentication-Results authenticate the From domain. Empty: From is
+    # taken as written (escalator/mail_authentication.py).
+    mail_trusted_authserv_id: str = ""
     # PagerDuty Events v2 endpoint (https://events.pagerduty.com/v2/enqueue); empty: no paging.
     paging_url: str = ""
     # Integration keys: a team's `paging.routing_key` names one of these (JSON object in the

@@ -111,6 +111,10 @@ class Note(BaseModel):
     text: str
     actor: str
     at: datetime
+    # An automatic reply (out-of-office ...) kept from e-mail, not something a person wrote.
+    auto_reply: bool = False
+    # What a reply by e-mail quoted (the message it answers), shown apart from its text.
+    quoted: str | None = None
 
 
 class Attachment(BaseModel):

@@ -14,6 +14,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from models.input_text import refusal, refused_character
+from models.mail_replies import automatic_reason
 
 # A ticket number as the policies' prefixes make them: "ZSU-000042".
 TICKET_NUMBER = re.compile(r"\b([A-Z][A-Z0-9]{1,7}-\d{1,12})\b")
@@ -42,6 +43,10 @@ class InboundMail:
     subject: str
     text: str
     files: list[MailFile] = field(default_factory=list)
+    # The `Authentication-Results` header values, top first (escalator/mail_authentication.py).
+    authentication_results: list[str] = field(default_factory=list)
+    # Why a machine sent it (models/mail_replies.py): it then opens no case and is answered never.
+    automatic: str | None = None
 
     @property
     def ticket_number(self) -> str | None:
@@ -135,6 +140,8 @@ def parse_mail(raw: bytes, envelope_recipients: list[str] | None = None) -> Inbo
         text = _text(message)
         files = _files(message)
         message_id = str(message.get("Message-ID", "")).strip() or None
+        authentication = [str(v) for v in message.get_all("Authentication-Results", [])]
+        automatic = automatic_reason(message, subject)
     except UnreadableMail:
         raise
     except (LookupError, ValueError, TypeError, AttributeError, IndexError) as error:
@@ -160,4 +167,6 @@ def parse_mail(raw: bytes, envelope_recipients: list[str] | None = None) -> Inbo
         subject=subject[:500],
         text=text,
         files=files,
+        authentication_results=authentication,
+        automatic=automatic,
     )

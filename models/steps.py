@@ -40,6 +40,8 @@ class RequestInfo(Step):
 class CustomerReply(Step):
     message: str = Field(min_length=1, max_length=100_000)
     fields: dict[str, str] = Field(default_factory=dict)
+    # The text the reply quotes (e-mail's "> ..." lines), kept apart from its own.
+    quoted: str | None = Field(default=None, max_length=100_000)
 
 
 class Escalate(Step):
@@ -51,6 +53,10 @@ class Escalate(Step):
 
 class AddNote(Step):
     text: str = Field(min_length=1, max_length=100_000)
+    # An automatic reply (out-of-office ...) e-mail intake keeps on the case; it asks nothing.
+    auto_reply: bool = False
+    # The text an e-mail kept as a note quotes, apart from its own.
+    quoted: str | None = Field(default=None, max_length=100_000)
 
 
 class ApprovePo(Step):

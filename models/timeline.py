@@ -63,6 +63,8 @@ class TimelineEntry(BaseModel):
     actor: str
     kind: str
     detail: str
+    # What a reply by e-mail quoted, apart from its own text in `detail`.
+    quoted: str | None = None
     # The history event this entry comes from.
     workflow_id: str
     event_id: int
@@ -128,13 +130,22 @@ class _Translator:
 
     # -- output --------------------------------------------------------------------------------
 
-    def add(self, run: RunHistory, event: HistoryEvent, actor: str, kind: str, detail: str) -> None:
+    def add(
+        self,
+        run: RunHistory,
+        event: HistoryEvent,
+        actor: str,
+        kind: str,
+        detail: str,
+        quoted: str | None = None,
+    ) -> None:
         self.entries.append(
             TimelineEntry(
                 at=_at(event),
                 actor=actor,
                 kind=kind,
                 detail=detail,
+                quoted=quoted,
                 workflow_id=run.workflow_id,
                 event_id=event.event_id,
             )
@@ -271,7 +282,11 @@ class _Translator:
         body = body if isinstance(body, dict) else {}
         actor = str(body.get("actor") or SYSTEM)
         kind = STEP_KINDS.get(name, name.replace("-", "_"))
-        self.add(run, event, actor, kind, _step_detail(name, body, actor))
+        if name == "add-note" and body.get("auto_reply"):
+            kind = "auto_reply"  # an out-of-office or other machine's mail, kept on the case
+        quoted = body.get("quoted") if name in ("add-note", "customer-reply") else None
+        shown = str(quoted) if quoted else None
+        self.add(run, event, actor, kind, _step_detail(name, body, actor), shown)
 
     # -- activities --------------------------------------------------------------------------
 

@@ -557,8 +557,10 @@ class CaseWorkflow(CaseNotices):
     def _wake(self) -> None:
         self._changed = True
 
-    def _note(self, text: str, actor: str) -> None:
-        note = Note(text=text, actor=actor, at=workflow.now())
+    def _note(
+        self, text: str, actor: str, auto_reply: bool = False, quoted: str | None = None
+    ) -> None:
+        note = Note(text=text, actor=actor, at=workflow.now(), auto_reply=auto_reply, quoted=quoted)
         self._change(notes=[*self.case.notes, note])
 
     def _enter_tier(self, tier: str, at: datetime, actor: str, reason: str) -> None:
@@ -723,7 +725,7 @@ class CaseWorkflow(CaseNotices):
         self.state.waiting_since = None
         self._change(status=self.state.status_before_wait or "in_progress")
         self._check_missing_fields_after_reply()
-        self._note(f"customer replied: {step.message}", step.actor)
+        self._note(f"customer replied: {step.message}", step.actor, quoted=step.quoted)
         return await self._after_step(step)
 
     def _check_missing_fields_after_reply(self) -> None:
@@ -754,7 +756,7 @@ class CaseWorkflow(CaseNotices):
 
     @workflow.update(name="add-note")
     async def add_note(self, step: AddNote) -> Case:
-        self._note(step.text, step.actor)
+        self._note(step.text, step.actor, auto_reply=step.auto_reply, quoted=step.quoted)
         return await self._after_step(step)
 
     @add_note.validator

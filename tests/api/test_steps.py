@@ -64,6 +64,8 @@ async def test_acknowledge(api: httpx.AsyncClient, engineer: dict[str, str]) -> 
         "text": "acknowledged",
         "actor": "engineer:engineer-all",
         "at": case["notes"][-1]["at"],
+        "auto_reply": False,
+        "quoted": None,
     }
     refused = await step(api, engineer, case_id, "acknowledge", status=409)
     assert refused["detail"] == "only a new case can be acknowledged; this one is acknowledged"
