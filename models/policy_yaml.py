@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from models.input_text import refusal, refused_character
 from models.policy_errors import PathPart, PolicyIssue, format_path
 
 # Anchors and aliases can make a small file expand enormously; refuse beyond this many nodes.
@@ -100,7 +101,26 @@ def parse_text(text: str, filename: str | None = None) -> ParsedText:
             )
     if not parsed.issues and parsed.data is None:
         parsed.issues.append(PolicyIssue("(policy)", "the file is empty", None))
+    # A "\0" or "\x1b" escape survives parsing, and PostgreSQL cannot store a NUL.
+    parsed.issues.extend(_unstorable_text(parsed, parsed.data, ()))
     return parsed
+
+
+def _unstorable_text(
+    parsed: ParsedText, data: Any, path: tuple[PathPart, ...]
+) -> Iterator[PolicyIssue]:
+    """Each key or string holding a control character other than a line break or a tab."""
+    if isinstance(data, str):
+        if (char := refused_character(data)) is not None:
+            yield parsed.issue(path, refusal(char))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and (char := refused_character(key)) is not None:
+                yield parsed.issue(path, f"a key {refusal(char)}")
+            yield from _unstorable_text(parsed, value, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _unstorable_text(parsed, item, (*path, index))
 
 
 def _yaml_issue(error: yaml.YAMLError) -> PolicyIssue:

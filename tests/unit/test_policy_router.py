@@ -123,3 +123,18 @@ def test_unknown_policy_or_version_is_404(client: TestClient) -> None:
         assert answer.status_code == 404
         assert answer.headers["content-type"] == "application/problem+json"
     assert "no version 7" in client.get("/policies/zsupport/versions/7").json()["detail"]
+
+
+def test_a_policy_with_text_that_cannot_be_stored_is_a_422_naming_where(
+    client: TestClient,
+) -> None:
+    # YAML's "\0" and "\e" escapes give characters PostgreSQL or a mail header cannot hold.
+    escaped = ZSUPPORT.replace("name: zsupport", 'name: "zsup\\0port"', 1)
+    escaped = escaped.replace("description: An essential", 'description: "\\e" # ', 1)
+    answer = client.post("/policies", content=escaped, headers=YAML)
+    assert answer.status_code == 422, answer.text
+    errors = {error["path"]: error["msg"] for error in answer.json()["errors"]}
+    assert errors["name"] == "may not contain the control character U+0000"
+    [where] = [path for path in errors if path.endswith(".description")]
+    assert errors[where] == "may not contain the control character U+001B"
+    assert client.get("/policies").json() == []
