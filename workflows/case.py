@@ -72,7 +72,7 @@ with workflow.unsafe.imports_passed_through():
     from models.steps import Step as StepBody
     from workflows import messages
     from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
-    from workflows.case_notices import CaseNotices
+    from workflows.case_notices import SENDERS_PATCH, CaseNotices
 
 # Activities talk to local services; retry them patiently rather than lose a step.
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -114,6 +114,7 @@ class CaseWorkflow(CaseNotices):
         self._finished = False
         self._notices_mode = None
         self._notices_closing = False
+        self._senders_wait = False
 
     # -- accessors -------------------------------------------------------------------------
 
@@ -139,6 +140,7 @@ class CaseWorkflow(CaseNotices):
         timers_drive = self._current_rules()
         senders = []
         if timers_drive:
+            self._senders_wait = workflow.patched(SENDERS_PATCH)
             senders = [
                 asyncio.create_task(self._deliver_notices(channel)) for channel in ("email", "page")
             ]

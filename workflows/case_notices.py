@@ -37,6 +37,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows import messages
 
 EDGES_PATCH = "notices-after-steps"
+# Since this patch a sender takes a new notice only once the case has re-planned its timers
+# after the change that queued it. On a cold start the SDK may apply an activity's result
+# after an Update that arrived in the same workflow task, where a full replay applies it
+# before (sdk-python#1591's family): a sender woken beside the planner then issued its
+# command in a different order live and on replay, and the history no longer replayed
+# (tests/workflow/test_case_restart.py, a worker with no cache). Waiting for the planner
+# gives one order whichever way the SDK interleaves them.
+SENDERS_PATCH = "senders-after-planning"
 # Local services: retry patiently rather than lose a notice; a day of failures is a failure.
 NOTICE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
@@ -65,6 +73,9 @@ class CaseNotices:
 
     _notices_mode: bool | None = None
     _notices_closing: bool = False
+    _senders_wait: bool = False
+    _changed: bool = False
+    _finished: bool = False
 
     # -- provided by CaseWorkflow --------------------------------------------------------------
 
@@ -97,6 +108,10 @@ class CaseNotices:
         raise NotImplementedError
 
     # -- which path ----------------------------------------------------------------------------
+
+    def _planned(self) -> bool:
+        """No change waits to be planned (or nothing plans any more): a sender may go."""
+        return not self._senders_wait or not self._changed or self._finished
 
     def _current_rules(self) -> bool:
         """True for cases started (or continued) since EDGES_PATCH; asked once per run."""
@@ -278,7 +293,7 @@ class CaseNotices:
         while True:
             await workflow.wait_condition(
                 lambda: (
-                    self._next_notice(channel) is not None
+                    (self._next_notice(channel) is not None and self._planned())
                     or (self._notices_closing and self._notices_settled())
                 )
             )

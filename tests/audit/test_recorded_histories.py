@@ -19,7 +19,11 @@ from workflows.archive import ArchiveCaseWorkflow
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 # Each generation of the workflow's paths: cases recorded before a patch take the old one.
-GENERATIONS = [HISTORIES, HISTORIES / "notices-after-steps"]
+GENERATIONS = [
+    HISTORIES,
+    HISTORIES / "notices-after-steps",
+    HISTORIES / "senders-after-planning",
+]
 RECORDED = [(folder, policy) for folder in GENERATIONS for policy in POLICIES]
 
 

@@ -16,7 +16,7 @@ from escalator.settings import Settings
 from models.case import CaseInput
 from models.case_state import CaseState
 from models.steps import AddNote, CustomerReply, RequestInfo
-from tests.workflow.cases import example_policy, open_case
+from tests.workflow.cases import delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
 from worker import build_worker
@@ -57,6 +57,8 @@ async def test_worker_restart_mid_wait_loses_and_repeats_nothing(
                 CaseWorkflow.request_info,
                 RequestInfo(message="Please send call examples", actor="e:avery"),
             )
+            # Its e-mail goes out after the step answers: stop the worker once it has.
+            await delivered(handle)
         # No worker overnight, up to a minute before the first reminder (Tuesday 09:00).
         # (The time-skipping server does not skip past a timer no worker can act on.)
         await advance_to(own_env, start + timedelta(days=1, minutes=59))
