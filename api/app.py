@@ -12,6 +12,7 @@ from api.encoded_slashes import RefuseEncodedSlashes
 from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
+from api.request_metrics import RequestMetrics
 from api.routers import (
     attachments,
     audit,
@@ -66,6 +67,8 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(RefuseEncodedSlashes)
+    # Outermost: it counts every answer, the refusals of the middleware inside it too.
+    app.add_middleware(RequestMetrics)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(cases.router)
