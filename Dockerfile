@@ -4,8 +4,7 @@ FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_NO_CACHE_DIR=1 \
-    ESCALATOR_POLICIES_DIR=/app/policies
+    PIP_NO_CACHE_DIR=1
 
 # Dependencies first, from pyproject.toml alone, so a code change rebuilds only the layer below.
 COPY pyproject.toml ./
@@ -13,15 +12,15 @@ RUN python -c "import subprocess, sys, tomllib; \
 deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
 subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
 
-# The package itself, a plain (not editable) install; the example policies stay in /app.
+# The package itself, a plain (not editable) install: its migrations and example policies
+# are package data, so the image keeps no source tree.
 COPY README.md worker.py ./
 COPY escalator escalator
 COPY workflows workflows
 COPY activities activities
 COPY api api
 COPY models models
-COPY policies policies
-RUN pip install --no-deps .
+RUN pip install --no-deps . && rm -rf /app/*
 
 RUN useradd --create-home escalator
 USER escalator

@@ -86,7 +86,7 @@ async def bench(folder: Path, port: int, cases: int, concurrency: int) -> None:
     engine = engine_from_url(url)
     settings = Settings(database_url=url, task_queue="bench-cases", smtp_host="")
     with Session(engine) as session:
-        row = publish(session, (ROOT / "policies" / "zsupport.yaml").read_text())
+        row = publish(session, (ROOT / "escalator" / "policies" / "zsupport.yaml").read_text())
     version, body = row.version, row.body
 
     async def open_case(number: int) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The repository root in a source checkout (editable install or the Docker image).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The example policies ship inside the package (package data), so any install finds them.
+EXAMPLE_POLICIES = Path(__file__).resolve().parent / "policies"
 
 
 class Settings(BaseSettings):
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # The longest an API call waits on a case's workflow before answering 503 (seconds).
     workflow_wait_seconds: float = Field(default=10.0, gt=0, le=60)
     # Example policies published by `escalator up` when the database has none.
-    policies_dir: Path = PROJECT_ROOT / "policies"
+    policies_dir: Path = EXAMPLE_POLICIES
 
 
 @lru_cache

@@ -16,7 +16,9 @@ from tests.api.test_steps import EMETROTEL
 from tests.policies import store_policy_version
 
 MAXONY = (
-    load_policy((Path(__file__).resolve().parents[2] / "policies" / "maxony.yaml").read_text())
+    load_policy(
+        (Path(__file__).resolve().parents[2] / "escalator" / "policies" / "maxony.yaml").read_text()
+    )
     .resolved()
     .to_body()
 )

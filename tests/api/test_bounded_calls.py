@@ -69,7 +69,7 @@ async def test_with_no_worker_every_call_answers_503_in_time_and_keyed_retries_a
     short_bound: None,
 ) -> None:
     async with live_stack() as stack:
-        stack.publish(ROOT / "policies" / "zsupport.yaml")
+        stack.publish(ROOT / "escalator" / "policies" / "zsupport.yaml")
         engineer = stack.headers("engineer")
         # Nothing has polled the task queue yet.
         health = await stack.api.get("/healthz")
@@ -138,7 +138,7 @@ async def test_a_case_whose_workflow_no_longer_runs_on_this_code_is_reported(
     replay_bound: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with live_stack() as stack:
-        stack.publish(ROOT / "policies" / "zsupport.yaml")
+        stack.publish(ROOT / "escalator" / "policies" / "zsupport.yaml")
         engineer = stack.headers("engineer")
         # Recorded by other code (it never checks the requester with the registry) ...
         changed = [

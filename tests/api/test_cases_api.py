@@ -14,7 +14,11 @@ from tests.policies import store_policy_version
 
 # The real example policy, as `escalator up` publishes it.
 POLICY = (
-    load_policy((Path(__file__).resolve().parents[2] / "policies" / "zsupport.yaml").read_text())
+    load_policy(
+        (
+            Path(__file__).resolve().parents[2] / "escalator" / "policies" / "zsupport.yaml"
+        ).read_text()
+    )
     .resolved()
     .to_body()
 )

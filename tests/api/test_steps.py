@@ -16,7 +16,11 @@ from tests.policies import store_policy_version
 from tests.workflow.cases import add_contract
 
 EMETROTEL = (
-    load_policy((Path(__file__).resolve().parents[2] / "policies" / "emetrotel.yaml").read_text())
+    load_policy(
+        (
+            Path(__file__).resolve().parents[2] / "escalator" / "policies" / "emetrotel.yaml"
+        ).read_text()
+    )
     .resolved()
     .to_body()
 )

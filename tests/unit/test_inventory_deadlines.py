@@ -17,7 +17,7 @@ from models.field_deadlines import (
 )
 from models.policy import Policy, load_policy
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
 
 NY = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")

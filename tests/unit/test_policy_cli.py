@@ -7,7 +7,7 @@ import pytest
 from escalator.policy_cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICIES = ROOT / "policies"
+POLICIES = ROOT / "escalator" / "policies"
 BROKEN = ROOT / "tests" / "fixtures" / "broken_policy.yaml"
 
 

@@ -15,7 +15,7 @@ from api.problems import install_problem_handlers
 from api.routers import policies
 
 ROOT = Path(__file__).resolve().parents[2]
-ZSUPPORT = (ROOT / "policies" / "zsupport.yaml").read_text(encoding="utf-8")
+ZSUPPORT = (ROOT / "escalator" / "policies" / "zsupport.yaml").read_text(encoding="utf-8")
 BROKEN = (ROOT / "tests" / "fixtures" / "broken_policy.yaml").read_text(encoding="utf-8")
 YAML = {"Content-Type": "application/yaml"}
 

@@ -9,7 +9,7 @@ from escalator import policy_store
 from models.policy_errors import PolicyError
 from models.tables import PolicyVersionRow
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
 ZSUPPORT = (POLICIES / "zsupport.yaml").read_text(encoding="utf-8")
 
 

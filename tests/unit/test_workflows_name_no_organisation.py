@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def organisation_words() -> set[str]:
     words: set[str] = set()
-    for path in (ROOT / "policies").glob("*.yaml"):
+    for path in (ROOT / "escalator" / "policies").glob("*.yaml"):
         name = yaml.safe_load(path.read_text())["name"]
         words |= {name, path.stem}
     # The source organisations as their documents spell them.

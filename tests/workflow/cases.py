@@ -17,7 +17,7 @@ from models.policy import Policy
 from models.registry import AuthorisedContactRow, CoverageRow
 from workflows.case import CaseWorkflow
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
 # Test-only policies (fasttest: targets of minutes), beside the examples.
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -1,0 +1,37 @@
+"""A plain (not editable) install carries what the services read at run time as package
+data: the example policies and the migrations, so the image needs no source tree."""
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wheel_holds_the_example_policies_and_the_migrations(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "worker.py"):
+        shutil.copy(ROOT / name, source)
+    for package in ("escalator", "workflows", "activities", "api", "models"):
+        shutil.copytree(
+            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    built = subprocess.run(
+        [*pip, "-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = tmp_path.glob("escalator-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    policies = {Path(name).name for name in names if name.startswith("escalator/policies/")}
+    assert policies == {p.name for p in (ROOT / "escalator" / "policies").glob("*.yaml")}
+    assert len(policies) == 5
+    assert "escalator/migrations/env.py" in names
+    assert any(name.startswith("escalator/migrations/versions/") for name in names)
+    assert "worker.py" in names
