@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -17,7 +18,19 @@ from escalator.temporal_server import connect_when_ready
 from workflows.registry import ALL_WORKFLOWS
 
 
-async def connect(settings: Settings, *, wait: bool = False) -> Client:
+def metrics_runtime(address: str) -> Runtime:
+    """A Temporal runtime serving Prometheus metrics at `address`: the SDK's own (workflow
+    tasks, activities, polls) and the cases' (workflows/case_metrics.py)."""
+    return Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=address, counters_total_suffix=True)
+        )
+    )
+
+
+async def connect(
+    settings: Settings, *, wait: bool = False, runtime: Runtime | None = None
+) -> Client:
     """The worker's client; with `wait`, once the namespace exists (a worker may start before
     the job that creates it), however long that takes."""
     if wait:
@@ -25,11 +38,13 @@ async def connect(settings: Settings, *, wait: bool = False) -> Client:
             settings.temporal_address,
             settings.temporal_namespace,
             data_converter=pydantic_data_converter,
+            runtime=runtime,
         )
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        runtime=runtime,
     )
 
 
@@ -75,7 +90,11 @@ async def run_worker(settings: Settings | None = None) -> None:
     """Run until SIGINT or SIGTERM, then finish the tasks in hand and stop."""
     settings = settings or get_settings()
     engine = engine_from_url(settings.database_url)
-    client = await connect(settings, wait=True)
+    address = settings.worker_metrics_address
+    runtime = metrics_runtime(address) if address else None
+    client = await connect(settings, wait=True, runtime=runtime)
+    if address:
+        print(f"worker metrics at http://{address}/metrics", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

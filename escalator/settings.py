@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Workflows a worker keeps in memory; the others replay from history on their next task.
     worker_cache_size: int = Field(default=1000, ge=0)
+    # Where a worker serves its Prometheus metrics (the SDK's and cases'); empty: not served.
+    worker_metrics_address: str = "127.0.0.1:9464"
     # The longest an API call waits on a case's workflow before answering 503 (seconds).
     workflow_wait_seconds: float = Field(default=10.0, gt=0, le=60)
     # Example policies published by `escalator up` when the database has none.

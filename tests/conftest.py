@@ -24,6 +24,8 @@ POSTGRES_URL = os.environ.get("ESCALATOR_TEST_DATABASE_URL")
 # Calls waiting on a workflow give up after this (10 s in production); a loaded 2-core CI
 # machine needs more. Tests of the bound itself set their own (tests/api/test_bounded_calls.py).
 os.environ.setdefault("ESCALATOR_WORKFLOW_WAIT_SECONDS", "30")
+# Workers that tests start serve no metrics unless a test gives them a free port.
+os.environ.setdefault("ESCALATOR_WORKER_METRICS_ADDRESS", "")
 
 
 DATABASE_KINDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

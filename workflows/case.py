@@ -70,7 +70,7 @@ with workflow.unsafe.imports_passed_through():
         Triage,
     )
     from models.steps import Step as StepBody
-    from workflows import messages
+    from workflows import case_metrics, messages
     from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
     from workflows.case_notices import SENDERS_PATCH, CaseNotices
 
@@ -253,6 +253,9 @@ class CaseWorkflow(CaseNotices):
         await self._check_entitlement()
         await self._project()
         self.state.intake_recorded = True
+        case_metrics.count(
+            case_metrics.CASES_OPENED, policy=self.policy.name, severity=self.case.severity or ""
+        )
 
         await self._acknowledge_by_email()
         if self.case.missing_fields:
@@ -473,6 +476,11 @@ class CaseWorkflow(CaseNotices):
             await self._breach(planned)
         elif planned.kind == "step":
             assert planned.rule is not None and planned.step is not None
+            trigger = planned.rule.trigger
+            if trigger.target is not None and trigger.at is not None and trigger.at < 100:
+                case_metrics.count(
+                    case_metrics.SLA_WARNINGS, policy=self.policy.name, target=trigger.target
+                )
             await self._run_step(planned.key, planned.rule.id, planned.step)
         elif planned.kind == "wait_reminder":
             await self._email_contact(
@@ -501,6 +509,7 @@ class CaseWorkflow(CaseNotices):
         assert planned.clock is not None
         kind = planned.clock
         self._note(f"{kind} target breached", "system")
+        case_metrics.count(case_metrics.SLA_BREACHES, policy=self.policy.name, target=kind)
         # Each credit rule of the missed target (state only: no command, replays unchanged).
         for rule in self.policy.credits:
             if rule.target == kind:
@@ -586,6 +595,9 @@ class CaseWorkflow(CaseNotices):
 
     async def _after_step(self, step: StepBody) -> Case:
         self._record_step_request(step)
+        info = workflow.current_update_info()
+        if info is not None:
+            case_metrics.count(case_metrics.STEPS_APPLIED, policy=self.policy.name, step=info.name)
         await self._project()
         return self.case
 

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from models.notices import Notice, PageRecord
     from models.policy import Policy
     from models.policy_teams import Member, Team
-    from workflows import messages
+    from workflows import case_metrics, messages
 
 EDGES_PATCH = "notices-after-steps"
 # Since this patch a sender takes a new notice only once the case has re-planned its timers
@@ -332,6 +332,9 @@ class CaseNotices:
     def _notice_failed(self, notice: Notice, reason: str) -> None:
         """Recorded on the case; the team's fallback address hears of it, once."""
         self._note(f"notice failed: {notice.describe()}: {reason}", "system")
+        case_metrics.count(
+            case_metrics.NOTICES_FAILED, policy=self.policy.name, channel=notice.channel
+        )
         if notice.page is not None and notice.page.event_action == "trigger":
             self.state.pages.pop(notice.page.dedup_key, None)
         team = self.policy.teams.get(notice.team or "")
