@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy models workflows
+	$(BIN)/mypy models workflows api escalator worker.py
 
 test: lint
 	$(BIN)/pytest

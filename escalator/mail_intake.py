@@ -85,8 +85,8 @@ def plan_of(session: Session, org: str, policy: PolicyVersionRow) -> str:
     """The organisation's plan in the registry (its newest coverage naming a plan of this
     policy); else the policy's first plan, its default for clients the registry lacks."""
     plans = policy.body.get("plans")
-    known = list(plans) if isinstance(plans, dict) else []
-    covered = session.exec(
+    known: list[str] = [str(name) for name in plans] if isinstance(plans, dict) else []
+    covered: str | None = session.exec(
         select(CoverageRow.plan)
         .where(CoverageRow.org == org)
         .where(col(CoverageRow.plan).in_(known))

@@ -106,7 +106,8 @@ async def case_once_recorded(
     )
     try:
         return await bounded(
-            handle.execute_update(CaseWorkflow.intake_recorded, id=update_id),
+            # temporalio's overloads take an async Update's coroutine for its result type.
+            handle.execute_update(CaseWorkflow.intake_recorded, id=update_id),  # type: ignore[arg-type]
             case_id=handle.id,
             what="its intake",
             late=late,

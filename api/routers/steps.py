@@ -242,7 +242,7 @@ def _add_route(step: str, body_type: type[Step]) -> None:
         client: Client = Depends(get_client),
         engine: Engine = Depends(get_engine),
     ) -> Case:
-        sent = request.model_dump() if request is not None else {}
+        sent: dict[str, Any] = request.model_dump() if request is not None else {}
         body = body_type.model_validate({**sent, "actor": actor_of(identity)})
         case = await take_step(client, engine, identity, case_id, step, body, idempotency_key)
         return await with_attachments(engine, case)
