@@ -29,13 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
-from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
-from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from escalator.db import engine_from_url, migrate  # noqa: E402
 from escalator.history import from_temporal  # noqa: E402
 from escalator.settings import Settings  # noqa: E402
-from escalator.temporal_server import temporal_test_server  # noqa: E402
+from escalator.temporal_search import start_time_skipping  # noqa: E402
 from tests.audit.scenarios import POLICIES, run_scenario  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.archive import archive_workflow_id  # noqa: E402
@@ -48,10 +46,7 @@ async def record(policy: str) -> Path:
         url = f"sqlite:///{folder}/escalator.db"
         migrate(url)
         engine = engine_from_url(url)
-        env = await WorkflowEnvironment.start_time_skipping(
-            data_converter=pydantic_data_converter,
-            test_server_existing_path=temporal_test_server(),
-        )
+        env = await start_time_skipping()
         settings = Settings(
             database_url=url, task_queue=f"record-{uuid.uuid4().hex[:8]}", smtp_host=""
         )

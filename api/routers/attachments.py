@@ -52,8 +52,9 @@ DOWNLOAD: dict[int | str, dict[str, Any]] = {
 )
 async def get_case_attachment(
     case_id: str,
-    # The `id` the case's `attachments` list gives; bounded so no database refuses it.
-    attachment_id: int = Path(ge=1, le=2**63 - 1),
+    # The `id` the case's `attachments` list gives; bounded by the column (INTEGER, 32 bits
+    # on PostgreSQL), so a larger number is a 422, not a database error.
+    attachment_id: int = Path(ge=1, le=2**31 - 1),
     identity: Identity = Depends(current_identity),
     client: Client = Depends(get_client),
     engine: Engine = Depends(get_engine),

@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from api.app import create_app
 from api.auth import Role, issue_api_key
 from escalator.settings import Settings
+from tests.temporal_servers import TemporalServers
 
 # `tokens("partner", "acme")` -> {"Authorization": "Bearer ..."}
 TokenFactory = Callable[..., dict[str, str]]
@@ -41,3 +42,18 @@ def tokens(engine: Engine) -> TokenFactory:
         return issued[role, org]
 
     return token
+
+
+@pytest.fixture
+def read_model_url(database_url: str) -> str:
+    """Every API and intake test runs on SQLite and on PostgreSQL."""
+    return database_url
+
+
+@pytest.fixture
+async def temporal_env(temporal_servers: TemporalServers, database_url: str) -> WorkflowEnvironment:
+    """A time-skipping server per database kind: a test opens cases whose ids follow from
+    its input (a Message-ID, an alert's fingerprint), and the run on the other kind must
+    not find them open already, on a task queue whose worker is gone."""
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    return await temporal_servers.get(f"api-{kind}")

@@ -120,6 +120,12 @@ async def test_another_organisation_or_case_or_id_is_404(
     # Another case's attachment through this case, an id nothing has, a case nobody has.
     assert (await api.get(f"{base}/{theirs['id']}", headers=engineer)).status_code == 404
     assert (await api.get(f"{base}/999999", headers=engineer)).status_code == 404
+    # The largest id the column holds on PostgreSQL (INTEGER) is a 404; one more names the
+    # field (it once reached the database there and was a 500).
+    assert (await api.get(f"{base}/{2**31 - 1}", headers=engineer)).status_code == 404
+    beyond = await api.get(f"{base}/{2**31}", headers=engineer)
+    assert beyond.status_code == 422
+    assert beyond.json()["errors"][0]["loc"] == ["path", "attachment_id"]
     nowhere = await api.get(f"/cases/case-none/attachments/{mine['id']}", headers=engineer)
     assert nowhere.status_code == 404
     # An id that is no attachment id names the field; no key is 401.

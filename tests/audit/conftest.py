@@ -3,20 +3,21 @@
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from escalator.db import engine_from_url, migrate
 from escalator.history import from_temporal
 from escalator.settings import Settings
-from escalator.temporal_server import temporal_test_server
+from escalator.temporal_search import start_time_skipping
 from models.case_history import CaseHistory
 from tests.audit.scenarios import Scenario, run_scenario
+from tests.databases import DATABASE_KINDS, migrated_postgres_database
 from worker import build_worker
 from workflows.archive import archive_workflow_id
 
@@ -37,14 +38,39 @@ class Finished:
         return self.scenario.handle.id
 
 
-@pytest.fixture(scope="module")
-async def finished(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Finished]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('audit') / 'escalator.db'}"
-    migrate(url)
+@pytest.fixture
+def read_model_url(database_url: str) -> str:
+    """Every audit and report test runs on SQLite and on PostgreSQL."""
+    return database_url
+
+
+@pytest.fixture(scope="module", params=DATABASE_KINDS)
+async def finished(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Finished]:
+    async with module_database(request, tmp_path_factory) as url, finished_case(url) as done:
+        yield done
+
+
+@asynccontextmanager
+async def module_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """A migrated database of `request.param`'s kind that lives as long as the module."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('audit') / 'escalator.db'}"
+        migrate(url)
+        yield url
+        return
+    server = request.getfixturevalue("postgres_server")
+    with migrated_postgres_database(server, request.getfixturevalue("postgres_template")) as url:
+        yield url
+
+
+@asynccontextmanager
+async def finished_case(url: str) -> AsyncIterator[Finished]:
     engine = engine_from_url(url)
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
-    )
+    env = await start_time_skipping()
     settings = Settings(database_url=url, task_queue=f"audit-{uuid.uuid4().hex[:8]}", smtp_host="")
     with ThreadPoolExecutor(max_workers=8) as executor, Session(engine) as session:
         async with build_worker(env.client, engine, settings, executor):

@@ -27,6 +27,7 @@ from api.app import create_app
 from api.auth import Role, issue_api_key
 from escalator.cli import main
 from escalator.settings import Settings
+from escalator.temporal_search import register_search_attributes
 from escalator.temporal_server import temporal_cli
 from models.steps import Acknowledge, Close, Resolve, Respond, Triage
 from tests.workflow.cases import open_case
@@ -42,6 +43,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=temporal_cli(),
         dev_server_log_level="error",
     )
+    await register_search_attributes(env.client)
     yield env
     await env.shutdown()
 
@@ -80,12 +82,12 @@ async def test_audit_reads_survive_temporal_forgetting_the_case(
     dev_env: WorkflowEnvironment,
     engine: Engine,
     session: Session,
-    sqlite_url: str,
+    read_model_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     settings = Settings(
-        database_url=sqlite_url, task_queue=f"a-{uuid.uuid4().hex[:8]}", smtp_host=""
+        database_url=read_model_url, task_queue=f"a-{uuid.uuid4().hex[:8]}", smtp_host=""
     )
     app = create_app(settings, engine=engine, client=dev_env.client)
     engineer, auditor = _headers(engine, "engineer"), _headers(engine, "auditor")
@@ -181,7 +183,7 @@ async def test_audit_reads_survive_temporal_forgetting_the_case(
 
     # The CLI reads the archive the same way (Temporal is still up, it no longer has the case).
     address = dev_env.client.service_client.config.target_host
-    connection = ["--temporal-address", address, "--database-url", sqlite_url]
+    connection = ["--temporal-address", address, "--database-url", read_model_url]
     capsys.readouterr()
     assert await cli(["replay", case_id, *connection]) == 0
     assert f"ok    {case_id} run " in capsys.readouterr().out

@@ -42,10 +42,10 @@ FIELDS = {
 
 @pytest.fixture
 async def stack(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+    own_env: WorkflowEnvironment, engine: Engine, read_model_url: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Settings]]:
     settings = Settings(
-        database_url=sqlite_url, task_queue=f"r-{uuid.uuid4().hex[:8]}", smtp_host=""
+        database_url=read_model_url, task_queue=f"r-{uuid.uuid4().hex[:8]}", smtp_host=""
     )
     app = create_app(settings, engine=engine, client=own_env.client)
     with ThreadPoolExecutor(max_workers=8) as executor:

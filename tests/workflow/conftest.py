@@ -29,7 +29,7 @@ class Wired:
 
 @pytest.fixture
 async def wired(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+    own_env: WorkflowEnvironment, engine: Engine, read_model_url: str
 ) -> AsyncIterator[Wired]:
     with (
         smtp_server() as (smtp_port, mailbox),
@@ -37,7 +37,7 @@ async def wired(
         ThreadPoolExecutor(max_workers=8) as executor,
     ):
         settings = Settings(
-            database_url=sqlite_url,
+            database_url=read_model_url,
             task_queue=f"test-{uuid.uuid4().hex[:8]}",
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,

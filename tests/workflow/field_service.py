@@ -75,13 +75,13 @@ class Stack:
 
 @asynccontextmanager
 async def field_stack(
-    env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+    env: WorkflowEnvironment, engine: Engine, read_model_url: str
 ) -> AsyncIterator[Stack]:
     with Session(engine) as session:
         load_inventory_seed(session)
     with smtp_server() as (smtp_port, mailbox), paging_receiver() as (paging_url, pages):
         settings = Settings(
-            database_url=sqlite_url,
+            database_url=read_model_url,
             task_queue=f"field-{uuid.uuid4().hex[:8]}",
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,

@@ -102,13 +102,13 @@ async def test_pages_follow_the_case_to_its_acknowledgement(
 
 @asynccontextmanager
 async def relay_down(
-    env: WorkflowEnvironment, engine: Engine, sqlite_url: str
+    env: WorkflowEnvironment, engine: Engine, read_model_url: str
 ) -> AsyncIterator[tuple[Settings, int]]:
     """A worker whose SMTP relay does not answer (nothing listens on its port yet)."""
     port = free_port()
     with paging_receiver() as (paging_url, _pages), ThreadPoolExecutor(8) as executor:
         settings = Settings(
-            database_url=sqlite_url,
+            database_url=read_model_url,
             task_queue=f"test-{uuid.uuid4().hex[:8]}",
             smtp_host="127.0.0.1",
             smtp_port=port,
@@ -120,9 +120,9 @@ async def relay_down(
 
 
 async def test_steps_answer_while_the_relay_is_down_and_their_mail_follows_once(
-    own_env: WorkflowEnvironment, engine: Engine, sqlite_url: str, session: Session
+    own_env: WorkflowEnvironment, engine: Engine, read_model_url: str, session: Session
 ) -> None:
-    async with relay_down(own_env, engine, sqlite_url) as (settings, port):
+    async with relay_down(own_env, engine, read_model_url) as (settings, port):
         handle, _ = await open_case(
             own_env.client,
             session,
