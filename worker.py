@@ -14,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import all_activities
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
+from escalator.temporal_search import wait_for_search_attributes
 from escalator.temporal_server import connect_when_ready
 from workflows.registry import ALL_WORKFLOWS
 
@@ -93,6 +94,8 @@ async def run_worker(settings: Settings | None = None) -> None:
     address = settings.worker_metrics_address
     runtime = metrics_runtime(address) if address else None
     client = await connect(settings, wait=True, runtime=runtime)
+    # A case upserting an attribute the namespace lacks could not finish a workflow task.
+    await wait_for_search_attributes(client)
     if address:
         print(f"worker metrics at http://{address}/metrics", flush=True)
     stop = asyncio.Event()

@@ -38,7 +38,7 @@ from tests.audit.scenarios import POLICIES, run_scenario  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.archive import archive_workflow_id  # noqa: E402
 
-OUT = ROOT / "tests" / "histories" / "senders-after-planning"
+OUT = ROOT / "tests" / "histories" / "search-attributes"
 
 
 async def record(policy: str) -> Path:

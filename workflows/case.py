@@ -70,7 +70,7 @@ with workflow.unsafe.imports_passed_through():
         Triage,
     )
     from models.steps import Step as StepBody
-    from workflows import case_metrics, messages
+    from workflows import case_metrics, case_search, messages
     from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
     from workflows.case_notices import SENDERS_PATCH, CaseNotices
 
@@ -115,6 +115,7 @@ class CaseWorkflow(CaseNotices):
         self._notices_mode = None
         self._notices_closing = False
         self._senders_wait = False
+        self._search = case_search.CaseSearch()
 
     # -- accessors -------------------------------------------------------------------------
 
@@ -586,6 +587,8 @@ class CaseWorkflow(CaseNotices):
         self._follow_pages("resolve")
 
     async def _project(self) -> None:
+        breached = any(key.startswith("breach:") for key in self.state.fired)
+        self._search.keep_current(self.case, breached=breached)
         await workflow.execute_activity_method(
             ProjectionActivities.project_case,
             self.case,

@@ -23,6 +23,7 @@ GENERATIONS = [
     HISTORIES,
     HISTORIES / "notices-after-steps",
     HISTORIES / "senders-after-planning",
+    HISTORIES / "search-attributes",
 ]
 RECORDED = [(folder, policy) for folder in GENERATIONS for policy in POLICIES]
 
