@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/escalator up
+	ESCALATOR_LOG_FORMAT=$${ESCALATOR_LOG_FORMAT:-text} $(BIN)/escalator up
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """The worker process: runs case workflows and their activities on the task queue."""
 
 import asyncio
+import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,10 +14,13 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities import all_activities
 from escalator.db import engine_from_url
+from escalator.logs import configure_logging, core_logging
 from escalator.settings import Settings, get_settings
 from escalator.temporal_search import wait_for_search_attributes
 from escalator.temporal_server import connect_when_ready
 from workflows.registry import ALL_WORKFLOWS
+
+log = logging.getLogger("escalator.worker")
 
 
 def metrics_runtime(address: str) -> Runtime:
@@ -24,7 +28,8 @@ def metrics_runtime(address: str) -> Runtime:
     tasks, activities, polls) and the cases' (workflows/case_metrics.py)."""
     return Runtime(
         telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=address, counters_total_suffix=True)
+            logging=core_logging(),
+            metrics=PrometheusConfig(bind_address=address, counters_total_suffix=True),
         )
     )
 
@@ -90,6 +95,7 @@ def build_worker(
 async def run_worker(settings: Settings | None = None) -> None:
     """Run until SIGINT or SIGTERM, then finish the tasks in hand and stop."""
     settings = settings or get_settings()
+    configure_logging("worker", settings.log_format, settings.log_level)
     engine = engine_from_url(settings.database_url)
     address = settings.worker_metrics_address
     runtime = metrics_runtime(address) if address else None
@@ -97,14 +103,14 @@ async def run_worker(settings: Settings | None = None) -> None:
     # A case upserting an attribute the namespace lacks could not finish a workflow task.
     await wait_for_search_attributes(client)
     if address:
-        print(f"worker metrics at http://{address}/metrics", flush=True)
+        log.info("worker metrics at http://%s/metrics", address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     with ThreadPoolExecutor(max_workers=16) as executor:
         async with build_worker(client, engine, settings, executor):
-            print(f"worker polling task queue {settings.task_queue!r}", flush=True)
+            log.info("worker polling task queue %r", settings.task_queue)
             await stop.wait()
     engine.dispose()
 

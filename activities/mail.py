@@ -138,6 +138,8 @@ class MailActivities:
             await asyncio.to_thread(self._mark, request.idempotency_key, "failed")
             raise _permanent(refusal) from error
         await asyncio.to_thread(self._mark, request.idempotency_key, "sent")
+        # One line per e-mail sent; activity.logger adds the case's workflow id.
+        activity.logger.info("e-mail sent: %s", request.idempotency_key)
         return "sent"
 
     def _record(self, request: EmailRequest, subject: str, body: str) -> _Recorded:

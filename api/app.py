@@ -12,6 +12,7 @@ from api.encoded_slashes import RefuseEncodedSlashes
 from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
+from api.request_log import RequestLog
 from api.request_metrics import RequestMetrics
 from api.routers import (
     attachments,
@@ -67,8 +68,10 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(RefuseEncodedSlashes)
-    # Outermost: it counts every answer, the refusals of the middleware inside it too.
+    # It counts every answer, the refusals of the middleware inside it too.
     app.add_middleware(RequestMetrics)
+    # Around everything: its line and request id cover the metrics' answer too.
+    app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(cases.router)

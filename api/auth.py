@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from api.deps import get_engine
 from api.problems import Problem
+from escalator.logs import bind
 from models.tables import API_KEY_ROLES, ApiKeyRow
 
 Role = Literal["partner", "engineer", "manager", "auditor", "admin"]
@@ -107,6 +108,7 @@ def current_identity(
         identity = identity_for_token(session, credentials.credentials)
     if identity is None:
         raise _unauthorized("the API key is unknown or has been revoked", "invalid_token")
+    bind(actor=actor_of(identity))
     return identity
 
 

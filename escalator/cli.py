@@ -32,13 +32,18 @@ def _api(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from escalator.db import migrate
+    from escalator.logs import configure_logging
 
     settings = get_settings()
+    configure_logging("api", settings.log_format, settings.log_level)
     migrate(settings.database_url)
     uvicorn.run(
         create_app(settings),
         host=args.host or settings.api_host,
         port=args.port or settings.api_port,
+        # escalator/logs.py formats uvicorn's lines; api/request_log.py writes the access log.
+        log_config=None,
+        access_log=False,
     )
     return 0
 

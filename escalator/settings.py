@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ESCALATOR_", extra="ignore")
 
     temporal_address: str = "127.0.0.1:7233"
+    # Logs: one JSON object per line (for a log pipeline), or `text` for people (`make run`).
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     temporal_namespace: str = "default"
     task_queue: str = "escalator"
     database_url: str = "sqlite:///var/escalator.db"

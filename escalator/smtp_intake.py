@@ -9,11 +9,13 @@ so the sender retries and nothing is lost.
 import asyncio
 import logging
 import signal
+import uuid
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from temporalio.client import Client
 
 from escalator.db import engine_from_url
+from escalator.logs import configure_logging, log_context
 from escalator.mail_intake import MailIntake, NotStored
 from escalator.settings import Settings, get_settings
 
@@ -27,6 +29,11 @@ class IntakeHandler:
         self.intake = intake
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        # One line per message (who from, to whom, what became of it), never the conversation.
+        with log_context(request_id=uuid.uuid4().hex):
+            return await self._deliver(envelope)
+
+    async def _deliver(self, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         data = raw if isinstance(raw, bytes) else str(raw or "").encode()
         recipients = [str(r).lower() for r in envelope.rcpt_tos]
@@ -39,6 +46,14 @@ class IntakeHandler:
             # Stored (kept, with the error as its reason) unless storing itself failed.
             log.exception("inbound message from %s not processed", envelope.mail_from)
             return "250 Message accepted; kept for a person to look at"
+        log.info(
+            "inbound message %s from %s: %s",
+            result.message_id,
+            envelope.mail_from,
+            result.outcome,
+            extra={"inbound_id": result.message_id, "outcome": result.outcome, "bytes": len(data)}
+            | ({"case_id": result.case.id} if result.case else {}),
+        )
         return f"250 Message accepted ({result.outcome}, inbound {result.message_id})"
 
 
@@ -60,7 +75,7 @@ async def run_smtp(settings: Settings | None = None) -> None:
     from temporalio.contrib.pydantic import pydantic_data_converter
 
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging("smtp", settings.log_format, settings.log_level)
     engine = engine_from_url(settings.database_url)
     client = await Client.connect(
         settings.temporal_address,
@@ -76,10 +91,7 @@ async def run_smtp(settings: Settings | None = None) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    print(
-        f"SMTP intake listening on {settings.smtp_listen_host}:{settings.smtp_listen_port}",
-        flush=True,
-    )
+    log.info("SMTP intake listening on %s:%s", settings.smtp_listen_host, settings.smtp_listen_port)
     async with server:
         await stop.wait()
     engine.dispose()

