@@ -4,6 +4,7 @@ import asyncio
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,7 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.steps import AddNote
 from tests.receivers import free_port
-from tests.workflow.cases import example_policy, open_case
+from tests.workflow.cases import delivered, example_policy, open_case
+from tests.workflow.clock import advance_to
 from tests.workflow.conftest import Wired
 from worker import build_worker, metrics_runtime
 from workflows.case import CaseWorkflow
@@ -76,3 +78,47 @@ async def test_cases_opened_and_steps_applied_are_counted_once(
     assert total(scraped, "escalator_steps_applied_total", policy="zsupport", step="add-note") == 2
     # The SDK's own metrics come through the same exporter.
     assert "temporal_workflow_completed" in scraped or "temporal_workflow_task" in scraped
+
+
+async def test_warnings_breaches_and_failed_notices_are_counted_by_policy_and_kind(
+    own_env: WorkflowEnvironment, wired: Wired, engine: Engine, session: Session
+) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    client = await Client.connect(
+        own_env.client.service_client.config.target_host,
+        namespace=own_env.client.namespace,
+        data_converter=pydantic_data_converter,
+        runtime=metrics_runtime(address),
+    )
+    # The contact's mailbox refuses everything: each e-mail to it fails for good (a 550).
+    wired.mailbox.refuse.add("ada@acme.test")
+    settings = wired.settings.model_copy(update={"task_queue": f"metrics-{uuid.uuid4().hex[:8]}"})
+    start = await own_env.get_current_time()
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        async with build_worker(client, engine, settings, executor, cache_workflows=False):
+            handle, _ = await open_case(
+                client,
+                session,
+                settings.task_queue,
+                policy="fasttest",
+                plan="fast",
+                severity="critical",
+                received_at=start,
+            )
+            # Response: warned at 1 minute (50%), breached at 2; restoration breached at 3.
+            await advance_to(own_env, start + timedelta(minutes=4))
+            await delivered(handle)
+            case = await handle.query(CaseWorkflow.get_case)
+            async with httpx.AsyncClient() as http:
+                scraped = (await http.get(f"http://{address}/metrics")).text
+
+    failed = [note for note in case.notes if note.text.startswith("notice failed: e-mail")]
+    assert failed, "the contact's e-mails failed"
+    assert total(scraped, "escalator_notices_failed_total", channel="email") == len(failed)
+    assert total(scraped, "escalator_notices_failed_total", channel="page") == 0
+    warnings = "escalator_sla_warnings_total"
+    assert total(scraped, warnings, policy="fasttest", target="response") == 1
+    assert total(scraped, warnings, policy="fasttest") == 1
+    breaches = "escalator_sla_breaches_total"
+    assert total(scraped, breaches, policy="fasttest", target="response") == 1
+    assert total(scraped, breaches, policy="fasttest", target="restoration") == 1
