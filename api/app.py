@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -28,6 +29,15 @@ from api.routers import (
 )
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
+
+
+class EscalatorApp(FastAPI):
+    """FastAPI with the request log and metrics around everything, Starlette's error
+    middleware included: a 500, or a 503 for Temporal or the database down, is answered
+    there, and must still be counted with its status and carry its X-Request-ID."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestLog(RequestMetrics(super().build_middleware_stack()))
 
 
 def create_app(
@@ -54,7 +64,7 @@ def create_app(
         if engine is None:
             app.state.engine.dispose()
 
-    app = FastAPI(
+    app = EscalatorApp(
         title="Escalator",
         version="0.1.0",
         description="Escalation orchestrator for technical support.",
@@ -68,10 +78,6 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(RefuseEncodedSlashes)
-    # It counts every answer, the refusals of the middleware inside it too.
-    app.add_middleware(RequestMetrics)
-    # Around everything: its line and request id cover the metrics' answer too.
-    app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(cases.router)
