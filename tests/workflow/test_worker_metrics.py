@@ -35,17 +35,22 @@ def total(text: str, name: str, **labels: str) -> float:
     )
 
 
+async def metrics_client(env: WorkflowEnvironment, address: str) -> Client:
+    """A client on `env` whose workers serve their metrics at `address`."""
+    return await Client.connect(
+        env.client.service_client.config.target_host,
+        namespace=env.client.namespace,
+        data_converter=pydantic_data_converter,
+        runtime=metrics_runtime(address),
+    )
+
+
 async def test_cases_opened_and_steps_applied_are_counted_once(
     own_env: WorkflowEnvironment, wired: Wired, engine: Engine, session: Session
 ) -> None:
     example_policy(session, "zsupport")
     address = f"127.0.0.1:{free_port()}"
-    client = await Client.connect(
-        own_env.client.service_client.config.target_host,
-        namespace=own_env.client.namespace,
-        data_converter=pydantic_data_converter,
-        runtime=metrics_runtime(address),
-    )
+    client = await metrics_client(own_env, address)
     settings = wired.settings.model_copy(update={"task_queue": f"metrics-{uuid.uuid4().hex[:8]}"})
     with ThreadPoolExecutor(max_workers=4) as executor:
         # No cache: every task replays the case's history, which must count nothing again.
@@ -84,12 +89,7 @@ async def test_warnings_breaches_and_failed_notices_are_counted_by_policy_and_ki
     own_env: WorkflowEnvironment, wired: Wired, engine: Engine, session: Session
 ) -> None:
     address = f"127.0.0.1:{free_port()}"
-    client = await Client.connect(
-        own_env.client.service_client.config.target_host,
-        namespace=own_env.client.namespace,
-        data_converter=pydantic_data_converter,
-        runtime=metrics_runtime(address),
-    )
+    client = await metrics_client(own_env, address)
     # The contact's mailbox refuses everything: each e-mail to it fails for good (a 550).
     wired.mailbox.refuse.add("ada@acme.test")
     settings = wired.settings.model_copy(update={"task_queue": f"metrics-{uuid.uuid4().hex[:8]}"})
