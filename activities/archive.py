@@ -8,7 +8,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.exceptions import ApplicationError
 
 from escalator.history import from_temporal, is_closed, store_archive
-from models.case_history import ArchiveRequest, ArchiveResult
+from models.audit.history import ArchiveRequest, ArchiveResult
 
 _POLLS = 40
 _POLL_SECONDS = 0.25

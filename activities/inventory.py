@@ -13,20 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from models.inventory import (
+from models.field.inventory_requests import (
+    ReserveRequest,
+    ReserveResult,
+    RmaRecord,
+    ShipmentLabel,
+    ShipmentRecord,
+)
+from models.tables.inventory import (
     PartRow,
     ReservationRow,
     RmaRow,
     ShipmentRow,
     StockRow,
     WarehouseRow,
-)
-from models.inventory_requests import (
-    ReserveRequest,
-    ReserveResult,
-    RmaRecord,
-    ShipmentLabel,
-    ShipmentRecord,
 )
 
 CARRIER = "Escalator Freight"

@@ -17,9 +17,9 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from escalator.settings import Settings
-from models.activity_inputs import EmailRequest
-from models.intake_tables import InboundMessageRow
-from models.tables import OutboundMessageRow
+from models.case.activity_inputs import EmailRequest
+from models.tables.core import OutboundMessageRow
+from models.tables.intake import InboundMessageRow
 
 # Templates come from policy files: render them sandboxed, and fail loudly on a missing name.
 _templates = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)

@@ -15,7 +15,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from escalator.settings import Settings
-from models.activity_inputs import PageRequest
+from models.case.activity_inputs import PageRequest
 
 # Events v2 accepts at most 1024 characters of summary and 255 of dedup key.
 SUMMARY_LIMIT = 1024

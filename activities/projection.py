@@ -4,14 +4,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, delete
 from temporalio import activity
 
-from models.audit_tables import SlaOutcomeRow
-from models.case import Case
-from models.report import sla_outcome_rows
-from models.tables import CaseRow
+from models.audit.report import sla_outcome_rows
+from models.case.resource import Case
+from models.tables.audit import SlaOutcomeRow
+from models.tables.core import CaseRow
 
 
 def _project_sla_outcomes(session: Session, case: Case) -> None:
-    """One row per target kind of the case, for `GET /reports/sla` (models/report.py)."""
+    """One row per target kind of the case, for `GET /reports/sla` (models/audit/report.py)."""
     session.execute(
         delete(SlaOutcomeRow).where(
             col(SlaOutcomeRow.case_id) == case.id, col(SlaOutcomeRow.kind).not_in(list(case.sla))

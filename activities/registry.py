@@ -4,8 +4,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from models.activity_inputs import ContactRequest, EntitlementRequest, EntitlementResult
-from models.registry import AuthorisedContactRow, CoverageRow
+from models.case.activity_inputs import ContactRequest, EntitlementRequest, EntitlementResult
+from models.tables.client_registry import AuthorisedContactRow, CoverageRow
 
 
 class RegistryActivities:

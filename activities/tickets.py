@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from temporalio import activity
 
-from models.activity_inputs import TicketRequest
-from models.tables import TicketRow, TicketSequenceRow
+from models.case.activity_inputs import TicketRequest
+from models.tables.core import TicketRow, TicketSequenceRow
 
 
 def format_ticket(prefix: str, number: int) -> str:

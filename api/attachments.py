@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from models.case import Attachment, Case
-from models.intake_tables import AttachmentRow, InboundMessageRow
+from models.case.resource import Attachment, Case
+from models.tables.intake import AttachmentRow, InboundMessageRow
 
 
 def attachments_of(engine: Engine, case_id: str) -> list[Attachment]:

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from api.deps import get_engine
 from api.problems import Problem
 from escalator.logs import bind
-from models.tables import API_KEY_ROLES, ApiKeyRow
+from models.tables.core import API_KEY_ROLES, ApiKeyRow
 
 Role = Literal["partner", "engineer", "manager", "auditor", "admin"]
 assert get_args(Role) == API_KEY_ROLES, "the table's role check and this type must agree"

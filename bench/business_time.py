@@ -34,7 +34,7 @@ from datetime import UTC, datetime, time, timedelta
 import businesstimedelta
 import pytz
 
-from models.business_time import BusinessCalendar
+from models.time.business_time import BusinessCalendar
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 CALENDARS = {

@@ -39,7 +39,7 @@ from escalator.policy_store import publish  # noqa: E402
 from escalator.settings import Settings  # noqa: E402
 from escalator.stack import wait_for_temporal  # noqa: E402
 from escalator.temporal_server import dev_server_command  # noqa: E402
-from models.case import CaseInput, CaseIntake  # noqa: E402
+from models.case.resource import CaseInput, CaseIntake  # noqa: E402
 from tests.receivers import free_port  # noqa: E402
 from worker import build_worker, workflow_runner  # noqa: E402
 from workflows.case import CaseWorkflow  # noqa: E402

@@ -34,7 +34,7 @@ from api.app import create_app
 from api.auth import issue_api_key
 from escalator.db import engine_from_url, migrate, normalise_url
 from escalator.settings import Settings
-from models.tables import CaseRow
+from models.tables.core import CaseRow
 
 STATUSES = ["new", "acknowledged", "triaged", "assigned", "in_progress", "waiting_customer"]
 STATUSES += ["restored", "resolved", "closed", "closed", "closed", "closed"]

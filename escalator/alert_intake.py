@@ -29,13 +29,13 @@ from api.routers.steps import apply_step
 from escalator import policy_store
 from escalator.mail_intake import Kept, plan_of
 from escalator.settings import Settings
-from models.alerts import Alert, AlertmanagerWebhook, alert_severity
-from models.case import CaseIntake, ContactIntake
+from models.case.resource import CaseIntake, ContactIntake
+from models.case.steps import AddNote
+from models.intake.alerts import Alert, AlertmanagerWebhook, alert_severity
 from models.policy import Policy
-from models.policy_intake import Intake, MonitoringIntake
-from models.registry import AuthorisedContactRow
-from models.steps import AddNote
-from models.tables import PolicyVersionRow
+from models.policy.intake import Intake, MonitoringIntake
+from models.tables.client_registry import AuthorisedContactRow
+from models.tables.core import PolicyVersionRow
 
 log = logging.getLogger("escalator.intake.alerts")
 

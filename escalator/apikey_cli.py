@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from escalator.db import engine_from_url, migrate
 from escalator.settings import get_settings
-from models.tables import API_KEY_ROLES, ApiKeyRow
+from models.tables.core import API_KEY_ROLES, ApiKeyRow
 
 
 def _usage_error(message: str) -> int:

@@ -27,9 +27,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from escalator.history import CaseNotFound, load_case_history
 from escalator.settings import get_settings
-from models.audit_tables import CaseArchiveRow
-from models.case_history import CaseHistory, HistoryFormatError
-from models.tables import CaseRow
+from models.audit.history import CaseHistory, HistoryFormatError
+from models.tables.audit import CaseArchiveRow
+from models.tables.core import CaseRow
 
 if TYPE_CHECKING:
     from escalator.replay import RunReplay

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from models.case_history import CaseHistory, HistoryFormatError
-from models.timeline import build_timeline
+from models.audit.history import CaseHistory, HistoryFormatError
+from models.audit.timeline import build_timeline
 
 FORMAT = "escalator-export/1"
 

@@ -16,8 +16,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.audit_tables import ARCHIVE_ENCODING, CaseArchiveRow
-from models.case_history import (
+from models.audit.history import (
     ARCHIVE_WORKFLOW,
     CaseHistory,
     HistoryFormatError,
@@ -25,6 +24,7 @@ from models.case_history import (
     compress,
     decompress,
 )
+from models.tables.audit import ARCHIVE_ENCODING, CaseArchiveRow
 
 _CLOSING = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,

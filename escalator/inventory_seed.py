@@ -8,8 +8,8 @@ system hardware (Z-Support). Prices and quantities are invented.
 
 from sqlmodel import Session, select
 
-from models.calendar_spec import CalendarSpec
-from models.inventory import PartRow, StockRow, WarehouseRow
+from models.tables.inventory import PartRow, StockRow, WarehouseRow
+from models.time.calendar_spec import CalendarSpec
 
 _WEEKDAYS_8_TO_17 = {day: ["08:00-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
 

@@ -42,14 +42,14 @@ from api.routers.steps import apply_step
 from escalator import policy_store
 from escalator.mail_authentication import verdict
 from escalator.settings import Settings
-from models.case import Case, CaseIntake, ContactIntake
-from models.inbound_mail import InboundMail, UnreadableMail, parse_mail
-from models.intake_tables import AttachmentRow, InboundMessageRow
-from models.mail_replies import split_reply
+from models.case.resource import Case, CaseIntake, ContactIntake
+from models.case.steps import AddNote, CustomerReply
+from models.intake.inbound_mail import InboundMail, UnreadableMail, parse_mail
+from models.intake.mail_replies import split_reply
 from models.policy import Policy
-from models.registry import AuthorisedContactRow, CoverageRow
-from models.steps import AddNote, CustomerReply
-from models.tables import CaseRow, PolicyVersionRow, TicketRow
+from models.tables.client_registry import AuthorisedContactRow, CoverageRow
+from models.tables.core import CaseRow, PolicyVersionRow, TicketRow
+from models.tables.intake import AttachmentRow, InboundMessageRow
 
 log = logging.getLogger("escalator.intake.email")
 

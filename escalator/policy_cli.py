@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from escalator import policy_store
 from models.policy import load_policy
-from models.policy_errors import PolicyError
-from models.policy_yaml import dump_yaml
+from models.policy.errors import PolicyError
+from models.policy.source import dump_yaml
 
 # Opens the database for a command, given the --database-url value (None: the settings').
 EngineFactory = Callable[[str | None], Engine]

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.policy import Policy, load_policy
-from models.policy_errors import PolicyError
-from models.tables import PolicyVersionRow
+from models.policy.errors import PolicyError
+from models.tables.core import PolicyVersionRow
 
 POLICY_SUFFIXES = (".yaml", ".yml", ".json")
 

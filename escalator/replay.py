@@ -28,8 +28,8 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
-from models.case import Case
-from models.case_history import CaseHistory, RunHistory
+from models.audit.history import CaseHistory, RunHistory
+from models.case.resource import Case
 from worker import workflow_runner
 from workflows.registry import ALL_WORKFLOWS
 

@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from escalator.temporal_server import temporal_test_server
-from models.search_attributes import CASE_SEARCH_ATTRIBUTES
+from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 
 log = logging.getLogger("escalator.temporal")
 

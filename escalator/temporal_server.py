@@ -11,7 +11,7 @@ from typing import Any
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
-from models.search_attributes import CASE_SEARCH_ATTRIBUTES
+from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 
 log = logging.getLogger("escalator.temporal")
 

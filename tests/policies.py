@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.tables import PolicyVersionRow
+from models.tables.core import PolicyVersionRow
 
 
 def store_policy_version(

@@ -11,7 +11,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities
-    from models.case_history import ArchiveRequest, ArchiveResult
+    from models.audit.history import ArchiveRequest, ArchiveResult
 
 # Patient: the case closes within a moment of starting this, the database may be down longer.
 _RETRY = RetryPolicy(

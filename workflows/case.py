@@ -5,9 +5,9 @@ pages, the read model) is an activity. The case id is the workflow id, the
 policy version is pinned in the input, and every rule comes from that policy:
 this file names no organisation.
 
-The main loop asks `plan_events` (models/case_schedule.py) what is due next,
+The main loop asks `plan_events` (models/case/schedule.py) what is due next,
 sleeps until then or until a step changes the case, and fires what is due.
-Engineer steps are Updates whose validators (models/case_transitions.py)
+Engineer steps are Updates whose validators (models/case/transitions.py)
 refuse a step the case does not allow now, so it never enters history.
 """
 
@@ -23,35 +23,18 @@ with workflow.unsafe.imports_passed_through():
     from activities.projection import ProjectionActivities
     from activities.registry import RegistryActivities
     from activities.tickets import TicketActivities
-    from models import case_transitions as rules
-    from models.activity_inputs import (
+    from models.audit.history import ArchiveRequest
+    from models.case import transitions as rules
+    from models.case.activity_inputs import (
         ContactRequest,
         EntitlementRequest,
         TicketRequest,
     )
-    from models.case import Case, CaseInput, CaseResult, Charge, Credit, Note
-    from models.case_history import ArchiveRequest
-    from models.case_schedule import Planned, plan_events, start_clock
-    from models.case_state import TIER_RESPONSE, CaseState
-    from models.field_deadlines import onsite_promise
-    from models.field_service import (
-        RECEIVED_SIGNAL,
-        REPORT_SIGNAL,
-        RMA_OPEN,
-        CaseBrief,
-        Dispatch,
-        DispatchInput,
-        FieldServiceReport,
-        RmaReceipt,
-        RmaReturn,
-        Shipment,
-        ShipmentInput,
-    )
-    from models.policy import Policy
-    from models.policy_escalation import Step, TargetKind
-    from models.policy_intake import given_by_intake
-    from models.step_requests import is_keyed, step_digest
-    from models.steps import (
+    from models.case.resource import Case, CaseInput, CaseResult, Charge, Credit, Note
+    from models.case.schedule import Planned, plan_events, start_clock
+    from models.case.state import TIER_RESPONSE, CaseState
+    from models.case.step_requests import is_keyed, step_digest
+    from models.case.steps import (
         Acknowledge,
         AddNote,
         ApprovePo,
@@ -69,7 +52,24 @@ with workflow.unsafe.imports_passed_through():
         ShipPart,
         Triage,
     )
-    from models.steps import Step as StepBody
+    from models.case.steps import Step as StepBody
+    from models.field.deadlines import onsite_promise
+    from models.field.records import (
+        RECEIVED_SIGNAL,
+        REPORT_SIGNAL,
+        RMA_OPEN,
+        CaseBrief,
+        Dispatch,
+        DispatchInput,
+        FieldServiceReport,
+        RmaReceipt,
+        RmaReturn,
+        Shipment,
+        ShipmentInput,
+    )
+    from models.policy import Policy
+    from models.policy.escalation import Step, TargetKind
+    from models.policy.intake import given_by_intake
     from workflows import case_metrics, case_search, messages
     from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
     from workflows.case_notices import SENDERS_PATCH, CaseNotices

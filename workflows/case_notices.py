@@ -28,12 +28,12 @@ from temporalio.exceptions import TimeoutError as ActivityTimeout
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.paging import PagingActivities
-    from models.activity_inputs import EmailRequest, PageAction, PageRequest
-    from models.case import Case
-    from models.case_state import CaseState
-    from models.notices import Notice, PageRecord
+    from models.case.activity_inputs import EmailRequest, PageAction, PageRequest
+    from models.case.notices import Notice, PageRecord
+    from models.case.resource import Case
+    from models.case.state import CaseState
     from models.policy import Policy
-    from models.policy_teams import Member, Team
+    from models.policy.teams import Member, Team
     from workflows import case_metrics, messages
 
 EDGES_PATCH = "notices-after-steps"

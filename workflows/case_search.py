@@ -1,4 +1,4 @@
-"""Keeps a case's Temporal search attributes (models/search_attributes.py) equal to its state.
+"""Keeps a case's Temporal search attributes (models/case/search_attributes.py) equal to its state.
 
 Called whenever the case is projected; it upserts only the attributes that changed since
 its own last upsert, so a step that changes none (a note) adds no command. What was sent is
@@ -13,8 +13,8 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
-    from models.case import Case
-    from models.search_attributes import CASE_SEARCH_ATTRIBUTES, case_search_values
+    from models.case.resource import Case
+    from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES, case_search_values
 
 SEARCH_PATCH = "search-attributes"
 

@@ -20,8 +20,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.paging import PagingActivities
-    from models.activity_inputs import EmailRequest, PageRequest
-    from models.field_service import REPORT_SIGNAL, CaseBrief, FieldServiceReport
+    from models.case.activity_inputs import EmailRequest, PageRequest
+    from models.field.records import REPORT_SIGNAL, CaseBrief, FieldServiceReport
     from models.policy import Policy
     from workflows import messages
 

@@ -1,7 +1,7 @@
 """OnSiteDispatchWorkflow: a technician promised on site by the end of a business day.
 
 Started by the case's `dispatch-onsite` step with the booked slot already computed
-(models/field_deadlines.py). It tells the site contact, waits for the technician's
+(models/field/deadlines.py). It tells the site contact, waits for the technician's
 `arrived` and `completed` updates, and escalates to the case's tier team when
 nobody has arrived by the end of the promised day; the visit then still counts.
 """
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.field_service import (
+    from models.field.records import (
         Arrived,
         Completed,
         Dispatch,

@@ -17,8 +17,9 @@ from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
-    from models.field_deadlines import delivery_deadline, ship_instant, shipment_dates
-    from models.field_service import (
+    from models.field.deadlines import delivery_deadline, ship_instant, shipment_dates
+    from models.field.inventory_requests import ReserveRequest, ReserveResult, ShipmentRecord
+    from models.field.records import (
         REPLACEMENT_SIGNAL,
         Delivered,
         FieldServiceReport,
@@ -28,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         Shipment,
         ShipmentInput,
     )
-    from models.inventory_requests import ReserveRequest, ReserveResult, ShipmentRecord
     from models.policy import Policy
     from workflows import field_notices as notices
 

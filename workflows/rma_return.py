@@ -13,8 +13,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
-    from models.field_deadlines import rma_deadline, rma_policy, rma_reminders
-    from models.field_service import (
+    from models.field.deadlines import rma_deadline, rma_policy, rma_reminders
+    from models.field.inventory_requests import RmaRecord
+    from models.field.records import (
         RECEIVED_SIGNAL,
         REPLACEMENT_SIGNAL,
         FieldServiceReport,
@@ -23,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
         RmaReceipt,
         RmaReturn,
     )
-    from models.inventory_requests import RmaRecord
     from models.policy import Policy
     from workflows import field_notices as notices
 

@@ -19,9 +19,9 @@ from api.deps import get_client, get_engine
 from api.problems import Problem, field_problem, unavailable
 from escalator.history import CaseNotFound, load_case_history
 from escalator.replay import AsOfError, ReplayFailed, replay_case, state_as_of
-from models.case import Case
-from models.case_history import CaseHistory, HistoryFormatError
-from models.timeline import TimelineEntry, build_timeline, case_org
+from models.audit.history import CaseHistory, HistoryFormatError
+from models.audit.timeline import TimelineEntry, build_timeline, case_org
+from models.case.resource import Case
 
 router = APIRouter(
     prefix="/cases",

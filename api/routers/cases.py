@@ -28,10 +28,10 @@ from api.workflow_calls import CaseGone, bounded, unanswered_query
 from escalator import policy_store
 from escalator.logs import bind
 from escalator.settings import Settings
-from models.case import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
+from models.case.resource import Case, CaseInput, CaseIntake, CaseResult, CaseStatus, CaseSummary
 from models.input_text import refused_character
-from models.policy_intake import Intake
-from models.tables import CaseRow, PolicyVersionRow
+from models.policy.intake import Intake
+from models.tables.core import CaseRow, PolicyVersionRow
 from workflows.case import CaseWorkflow
 
 # Router-wide, so a route added here later cannot forget authentication.

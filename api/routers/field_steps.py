@@ -20,8 +20,8 @@ from api.deps import get_client, get_engine
 from api.problems import Problem
 from api.routers.cases import read_case, visible_case
 from api.workflow_calls import CaseGone, bounded
-from models.case import Case
-from models.field_service import Arrived, Completed, Delivered
+from models.case.resource import Case
+from models.field.records import Arrived, Completed, Delivered
 
 router = APIRouter(
     prefix="/cases",

@@ -21,10 +21,10 @@ from api.problems import Problem
 from escalator.alert_intake import AlertIntake, AlertResults
 from escalator.mail_intake import MailIntake
 from escalator.settings import Settings
-from models.alerts import AlertmanagerWebhook
-from models.case import Case
+from models.case.resource import Case
 from models.input_text import SingleLine
-from models.intake_tables import InboundMessageRow
+from models.intake.alerts import AlertmanagerWebhook
+from models.tables.intake import InboundMessageRow
 
 router = APIRouter(
     prefix="/intake",

@@ -13,8 +13,8 @@ from api.deps import get_session
 from api.openapi import problem
 from api.problems import PolicyProblemDetails, Problem
 from escalator import policy_store
-from models.policy_errors import PolicyError
-from models.tables import PolicyVersionRow
+from models.policy.errors import PolicyError
+from models.tables.core import PolicyVersionRow
 
 router = APIRouter(
     prefix="/policies",

@@ -1,4 +1,4 @@
-"""`GET /reports/sla`: monthly SLA attainment from the read model (method in models/report.py)."""
+"""`GET /reports/sla`: monthly SLA attainment from the read model (models/audit/report.py)."""
 
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session, col, select
@@ -6,8 +6,8 @@ from sqlmodel import Session, col, select
 from api.auth import current_identity, require_roles
 from api.deps import get_session
 from api.problems import field_problem
-from models.audit_tables import SlaOutcomeRow
-from models.report import SlaReport, attainment, month_bounds
+from models.audit.report import SlaReport, attainment, month_bounds
+from models.tables.audit import SlaOutcomeRow
 
 router = APIRouter(
     prefix="/reports",

@@ -1,10 +1,10 @@
-"""`POST /cases/{case_id}/{step}`: one route per step of `models.steps.STEP_BODIES`.
+"""`POST /cases/{case_id}/{step}`: one route per step of `models.case.steps.STEP_BODIES`.
 
 Each step is the case workflow's Update of the same name. The request body is
 the step's body without `actor`, which is always the caller's identity. A step
 the case does not allow now is rejected by the Update's validator: 409 with
 the validator's reason. With `Idempotency-Key`, the Update runs under an id
-derived from the key (models/step_requests.py): Temporal runs it once and a
+derived from the key (models/case/step_requests.py): Temporal runs it once and a
 retry gets the first answer; the workflow records the digest of what ran, so
 the same key with another body is a 409.
 """
@@ -34,11 +34,11 @@ from api.deps import get_client, get_engine
 from api.problems import Problem, field_problem
 from api.routers.cases import visible_case
 from api.workflow_calls import STEP_NOT_SENT, STEP_NOT_YET, CaseGone, bounded
-from models.case import Case, CaseResult
-from models.inventory import PartRow
-from models.step_requests import step_digest, step_update_id
-from models.steps import STEP_BODIES, ShipPart, Step
-from models.tables import CaseRow
+from models.case.resource import Case, CaseResult
+from models.case.step_requests import step_digest, step_update_id
+from models.case.steps import STEP_BODIES, ShipPart, Step
+from models.tables.core import CaseRow
+from models.tables.inventory import PartRow
 from workflows.case import CaseWorkflow
 
 log = logging.getLogger("escalator.api.steps")

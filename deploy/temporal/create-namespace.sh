@@ -1,7 +1,7 @@
 #!/bin/sh
 # One-shot job of docker-compose.yml (temporalio/admin-tools): once the server answers,
 # create Escalator's namespace and register the search attributes every case carries
-# (SEARCH_ATTRIBUTES: NAME=TYPE, space separated; models/search_attributes.py is the list).
+# (SEARCH_ATTRIBUTES: NAME=TYPE, space separated; models/case/search_attributes.py is the list).
 # Safe to run again: an existing namespace or attribute is left as it is.
 set -eu
 : "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS is required}"

@@ -8,7 +8,7 @@ import pytest
 
 from api.app import create_app
 from escalator.settings import Settings
-from models.steps import STEP_BODIES
+from models.case.steps import STEP_BODIES
 
 API_MD = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
 # "| `GET /cases/{case_id}` | ..." and "| `GET /policies`, `GET /policies/{name}`, ... |"

@@ -11,7 +11,7 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from escalator.settings import Settings
-from models.intake_tables import AttachmentRow
+from models.tables.intake import AttachmentRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_email_intake import mail, registry  # noqa: F401  (the policy and contacts)
 

@@ -22,7 +22,7 @@ from api.auth import (
 )
 from api.problems import install_problem_handlers
 from escalator.db import engine_from_url
-from models.tables import ApiKeyRow
+from models.tables.core import ApiKeyRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
 from tests.policies import store_policy_version

@@ -37,9 +37,9 @@ from temporalio.worker import Worker
 from api.app import create_app
 from api.auth import Role, issue_api_key
 from escalator.history import store_archive
-from models.case_history import CaseHistory
-from models.registry import AuthorisedContactRow
-from models.steps import STEP_BODIES
+from models.audit.history import CaseHistory
+from models.case.steps import STEP_BODIES
+from models.tables.client_registry import AuthorisedContactRow
 from tests.api.served import serving
 from tests.api.test_alert_intake import alert, hook
 from tests.api.test_cases_api import intake

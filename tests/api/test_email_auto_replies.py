@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from models.tables import OutboundMessageRow
+from models.tables.core import OutboundMessageRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_email_intake import inbound, mail, send
 from tests.api.test_email_senders import Listener, listener, registry

@@ -14,8 +14,8 @@ from temporalio.worker import Worker
 from escalator.mail_intake import MailIntake
 from escalator.settings import Settings
 from escalator.smtp_intake import start_listener
-from models.intake_tables import AttachmentRow, InboundMessageRow
-from models.registry import AuthorisedContactRow
+from models.tables.client_registry import AuthorisedContactRow
+from models.tables.intake import AttachmentRow, InboundMessageRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY
 from tests.policies import store_policy_version

@@ -12,7 +12,7 @@ from temporalio.worker import Worker
 from escalator.mail_intake import MailIntake
 from escalator.settings import Settings
 from escalator.smtp_intake import start_listener
-from models.registry import AuthorisedContactRow
+from models.tables.client_registry import AuthorisedContactRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY
 from tests.api.test_email_intake import inbound, mail, send

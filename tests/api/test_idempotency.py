@@ -13,8 +13,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.routers.cases import INTAKE_MEMO, idempotent_case_id, intake_sha256
 from escalator.settings import Settings
-from models.case import CaseInput, CaseIntake
-from models.tables import CaseRow, TicketRow
+from models.case.resource import CaseInput, CaseIntake
+from models.tables.core import CaseRow, TicketRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
 from tests.policies import store_policy_version

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from api.app import create_app
 from escalator.settings import Settings
-from models.intake_tables import InboundMessageRow
-from models.registry import AuthorisedContactRow
+from models.tables.client_registry import AuthorisedContactRow
+from models.tables.intake import InboundMessageRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_alert_intake import MAXONY, alert, hook
 from tests.api.test_cases_api import POLICY, intake

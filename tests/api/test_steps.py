@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from models.policy import load_policy
-from models.registry import AuthorisedContactRow
+from models.tables.client_registry import AuthorisedContactRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
 from tests.policies import store_policy_version

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from models.steps import STEP_BODIES
+from models.case.steps import STEP_BODIES
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY
 from tests.api.test_steps import open_case

@@ -7,7 +7,7 @@ that the history's commands do not match (the e-mail activity is missing).
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.case import CaseInput, CaseResult
+    from models.case.resource import CaseInput, CaseResult
     from workflows.case import CaseWorkflow
 
 

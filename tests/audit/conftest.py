@@ -15,7 +15,7 @@ from escalator.db import engine_from_url, migrate
 from escalator.history import from_temporal
 from escalator.settings import Settings
 from escalator.temporal_search import start_time_skipping
-from models.case_history import CaseHistory
+from models.audit.history import CaseHistory
 from tests.audit.scenarios import Scenario, run_scenario
 from tests.databases import DATABASE_KINDS, migrated_postgres_database
 from worker import build_worker

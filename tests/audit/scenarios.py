@@ -27,12 +27,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from escalator.inventory_seed import load_inventory_seed
-from models.business_time import BusinessCalendar
-from models.case import Case, CaseResult
-from models.field_service import Delivered, Shipment
-from models.policy import Policy
-from models.registry import AuthorisedContactRow, CoverageRow
-from models.steps import (
+from models.case.resource import Case, CaseResult
+from models.case.steps import (
     Acknowledge,
     Assign,
     Close,
@@ -46,6 +42,10 @@ from models.steps import (
     ShipPart,
     Triage,
 )
+from models.field.records import Delivered, Shipment
+from models.policy import Policy
+from models.tables.client_registry import AuthorisedContactRow, CoverageRow
+from models.time.business_time import BusinessCalendar
 from tests.workflow.cases import example_policy, open_case
 from tests.workflow.clock import advance_to, next_quiet
 from workflows.case import CaseWorkflow

@@ -29,7 +29,7 @@ from escalator.cli import main
 from escalator.settings import Settings
 from escalator.temporal_search import register_search_attributes
 from escalator.temporal_server import temporal_cli
-from models.steps import Acknowledge, Close, Resolve, Respond, Triage
+from models.case.steps import Acknowledge, Close, Resolve, Respond, Triage
 from tests.workflow.cases import open_case
 from worker import build_worker
 from workflows.archive import archive_workflow_id

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from escalator.replay import replay_case
-from models.case_history import CaseHistory
-from models.timeline import build_timeline
+from models.audit.history import CaseHistory
+from models.audit.timeline import build_timeline
 from tests.audit.changed_case import UnprojectedCaseWorkflow
 from tests.audit.scenarios import POLICIES
 from workflows.archive import ArchiveCaseWorkflow

@@ -24,8 +24,8 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.auth import issue_api_key
 from escalator.settings import Settings
-from models.registry import AuthorisedContactRow
-from models.steps import Respond, Restore
+from models.case.steps import Respond, Restore
+from models.tables.client_registry import AuthorisedContactRow
 from tests.workflow.cases import example_policy, open_case
 from tests.workflow.clock import advance_to, next_quiet
 from worker import build_worker

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from models.timeline import build_timeline
+from models.audit.timeline import build_timeline
 from tests.audit.conftest import Finished
 
 DENVER = ZoneInfo("America/Denver")

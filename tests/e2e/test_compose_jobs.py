@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from escalator.temporal_server import dev_server_command, temporal_cli
-from models.search_attributes import CASE_SEARCH_ATTRIBUTES
+from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 from tests.receivers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from escalator.temporal_server import dev_server_command, temporal_cli
-from models.search_attributes import CASE_SEARCH_ATTRIBUTES
+from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 from tests.api.test_bounded_calls import INTAKE
 from tests.live_stack import ROOT, live_stack
 from tests.receivers import free_port

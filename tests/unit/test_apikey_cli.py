@@ -16,7 +16,7 @@ from api.app import create_app
 from escalator.cli import main
 from escalator.db import engine_from_url
 from escalator.settings import Settings, get_settings
-from models.tables import ApiKeyRow
+from models.tables.core import ApiKeyRow
 
 
 @pytest.fixture(autouse=True)

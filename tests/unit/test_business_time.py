@@ -13,8 +13,8 @@ import holidays
 import pytest
 from pydantic import ValidationError
 
-from models.business_time import BusinessCalendar, CalendarSpec
-from models.shipping import ship_and_delivery_dates
+from models.time.business_time import BusinessCalendar, CalendarSpec
+from models.time.shipping import ship_and_delivery_dates
 
 DENVER = ZoneInfo("America/Denver")
 ROME = ZoneInfo("Europe/Rome")

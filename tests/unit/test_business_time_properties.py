@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.business_time import BusinessCalendar, CalendarSpec
-from models.calendar_spec import WEEKDAYS, format_window
+from models.time.business_time import BusinessCalendar, CalendarSpec
+from models.time.calendar_spec import WEEKDAYS, format_window
 
 # DST in both hemispheres, a 30-minute DST shift (Lord Howe), transitions at midnight
 # (Santiago), a :30 offset without DST (Kolkata), and UTC.

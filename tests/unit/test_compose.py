@@ -11,7 +11,7 @@ import yaml
 
 from escalator.settings import Settings
 from escalator.temporal_server import temporal_cli
-from models.search_attributes import as_cli_pairs
+from models.case.search_attributes import as_cli_pairs
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from activities.inventory import InventoryActivities, tracking_number
 from escalator.db import engine_from_url
 from escalator.inventory_seed import PARTS, STOCK, WAREHOUSES, load_inventory_seed
-from models.inventory import PartRow, ReservationRow, ShipmentRow, StockRow, WarehouseRow
-from models.inventory_requests import ReserveRequest, ShipmentRecord
+from models.field.inventory_requests import ReserveRequest, ShipmentRecord
+from models.tables.inventory import PartRow, ReservationRow, ShipmentRow, StockRow, WarehouseRow
 
 
 @pytest.fixture

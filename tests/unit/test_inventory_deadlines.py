@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.durations import Duration
-from models.field_deadlines import (
+from models.field.deadlines import (
     before,
     onsite_promise,
     rma_deadline,
@@ -16,6 +15,7 @@ from models.field_deadlines import (
     shipment_dates,
 )
 from models.policy import Policy, load_policy
+from models.policy.durations import Duration
 
 POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from models.mail_replies import split_reply
+from models.intake.mail_replies import split_reply
 
 TOP_POSTED = """Serial is ZX-1.
 

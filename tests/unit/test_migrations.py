@@ -5,11 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-import models.audit_tables
-import models.intake_tables
-import models.inventory
-import models.registry
-import models.tables  # noqa: F401  (every table module registers its tables)
+import models.tables  # noqa: F401  (registers every table)
 from escalator.db import alembic_config, engine_from_url
 
 

@@ -16,9 +16,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from escalator.settings import Settings
-from models.activity_inputs import EmailRequest, PageRequest
-from models.intake_tables import InboundMessageRow
-from models.tables import OutboundMessageRow
+from models.case.activity_inputs import EmailRequest, PageRequest
+from models.tables.core import OutboundMessageRow
+from models.tables.intake import InboundMessageRow
 from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server
 
 ACK = EmailRequest(

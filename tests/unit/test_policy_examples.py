@@ -13,11 +13,11 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import TypeAdapter
 
-from models.durations import Duration
 from models.policy import Policy, TargetTime, load_policy
-from models.policy_intake import ACKNOWLEDGEMENT_VARIABLES
-from models.policy_yaml import PolicyLoader
-from models.shipping import ship_and_delivery_dates
+from models.policy.durations import Duration
+from models.policy.intake import ACKNOWLEDGEMENT_VARIABLES
+from models.policy.source import PolicyLoader
+from models.time.shipping import ship_and_delivery_dates
 
 POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
 NAMES = ["emetrotel", "maltarea", "maxony", "protelecom", "zsupport"]

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from models.durations import Duration, Span, Target
 from models.policy import Policy, TargetTime, load_policy, validate_policy_text
-from models.policy_errors import PolicyError, PolicyIssue
-from models.policy_teams import OnCall
-from models.policy_yaml import PolicyLoader
+from models.policy.durations import Duration, Span, Target
+from models.policy.errors import PolicyError, PolicyIssue
+from models.policy.source import PolicyLoader
+from models.policy.teams import OnCall
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from escalator import policy_store
-from models.policy_errors import PolicyError
-from models.tables import PolicyVersionRow
+from models.policy.errors import PolicyError
+from models.tables.core import PolicyVersionRow
 
 POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
 ZSUPPORT = (POLICIES / "zsupport.yaml").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from models.business_time import BusinessCalendar, CalendarSpec
-from models.sla_clock import Pause, SlaClock
+from models.time.business_time import BusinessCalendar, CalendarSpec
+from models.time.sla_clock import Pause, SlaClock
 
 DENVER = ZoneInfo("America/Denver")
 Z_SUPPORT = BusinessCalendar.from_spec(

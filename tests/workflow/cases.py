@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowHandle
 
 from escalator.policy_store import publish
-from models.case import Case, CaseInput, CaseIntake, CaseResult
+from models.case.resource import Case, CaseInput, CaseIntake, CaseResult
 from models.policy import Policy
-from models.registry import AuthorisedContactRow, CoverageRow
+from models.tables.client_registry import AuthorisedContactRow, CoverageRow
 from workflows.case import CaseWorkflow
 
 POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"

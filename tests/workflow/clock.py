@@ -15,7 +15,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from models.business_time import BusinessCalendar
+from models.time.business_time import BusinessCalendar
 
 
 async def advance_to(env: WorkflowEnvironment, at: datetime) -> None:

@@ -21,7 +21,7 @@ from temporalio.worker import Worker
 from activities import all_activities
 from escalator.inventory_seed import load_inventory_seed
 from escalator.settings import Settings
-from models.case import Case
+from models.case.resource import Case
 from models.policy import Policy
 from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
 from tests.workflow.cases import open_case

@@ -8,9 +8,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.registry import RegistryActivities
 from escalator.db import engine_from_url
-from models.activity_inputs import EntitlementRequest
-from models.registry import AuthorisedContactRow, CoverageRow
-from models.steps import ApprovePo, Triage
+from models.case.activity_inputs import EntitlementRequest
+from models.case.steps import ApprovePo, Triage
+from models.tables.client_registry import AuthorisedContactRow, CoverageRow
 from tests.workflow.cases import add_contract, delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, scheduled
 from tests.workflow.conftest import Wired

@@ -5,8 +5,8 @@ from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.registry import AuthorisedContactRow
-from models.tables import CaseRow, OutboundMessageRow
+from models.tables.client_registry import AuthorisedContactRow
+from models.tables.core import CaseRow, OutboundMessageRow
 from tests.workflow.cases import open_case
 from workflows.case import CaseWorkflow
 

@@ -20,8 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from escalator.history import from_temporal
 from escalator.settings import Settings
-from models.steps import Acknowledge, RequestInfo, Respond, Triage
-from models.timeline import build_timeline
+from models.audit.timeline import build_timeline
+from models.case.steps import Acknowledge, RequestInfo, Respond, Triage
 from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server
 from tests.workflow.cases import delivered, open_case
 from tests.workflow.conftest import Wired

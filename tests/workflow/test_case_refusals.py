@@ -7,8 +7,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.case import CaseResult
-from models.steps import Close, CustomerReply, Escalate, Resolve, Step
+from models.case.resource import CaseResult
+from models.case.steps import Close, CustomerReply, Escalate, Resolve, Step
 from tests.workflow.cases import open_case
 from workflows.case import CaseWorkflow
 

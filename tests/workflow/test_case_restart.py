@@ -13,9 +13,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from escalator.settings import Settings
-from models.case import CaseInput
-from models.case_state import CaseState
-from models.steps import AddNote, CustomerReply, RequestInfo
+from models.case.resource import CaseInput
+from models.case.state import CaseState
+from models.case.steps import AddNote, CustomerReply, RequestInfo
 from tests.workflow.cases import delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired

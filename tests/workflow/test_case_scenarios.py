@@ -10,7 +10,7 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.steps import Acknowledge, Escalate, Respond, Restore
+from models.case.steps import Acknowledge, Escalate, Respond, Restore
 from tests.workflow.cases import delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired

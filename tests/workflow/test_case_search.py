@@ -11,7 +11,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.converter import decode_search_attributes
 from temporalio.testing import WorkflowEnvironment
 
-from models.steps import Acknowledge, AddNote, Assign
+from models.case.steps import Acknowledge, AddNote, Assign
 from tests.workflow.cases import delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, next_quiet
 from tests.workflow.conftest import Wired

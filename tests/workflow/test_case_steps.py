@@ -10,7 +10,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.steps import Escalate
+from models.case.steps import Escalate
 from tests.workflow.cases import example_policy, open_case
 from workflows.case import CaseWorkflow
 

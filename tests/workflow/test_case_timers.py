@@ -10,7 +10,7 @@ from datetime import time, timedelta
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from models.steps import Acknowledge, Close, CustomerReply, Reopen, RequestInfo, Resolve
+from models.case.steps import Acknowledge, Close, CustomerReply, Reopen, RequestInfo, Resolve
 from tests.workflow.cases import add_contract, delivered, example_policy, open_case
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired

@@ -15,7 +15,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from escalator.replay import make_replayer
-from models.steps import AddNote
+from models.case.steps import AddNote
 from tests.workflow.cases import delivered, open_case
 from tests.workflow.clock import advance_to
 from tests.workflow.conftest import Wired

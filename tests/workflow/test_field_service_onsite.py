@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import Session
 from temporalio.client import WorkflowUpdateFailedError
 
-from models.field_service import Arrived, Completed, Dispatch, SiteContact
-from models.steps import DispatchOnsite
+from models.case.steps import DispatchOnsite
+from models.field.records import Arrived, Completed, Dispatch, SiteContact
 from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (

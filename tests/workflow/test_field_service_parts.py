@@ -9,10 +9,10 @@ from sqlmodel import Session, col
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.inventory import tracking_number
-from models.case import Case
-from models.field_service import Delivered, RmaReturn, Shipment
-from models.inventory import ShipmentRow, StockRow
-from models.steps import ShipPart
+from models.case.resource import Case
+from models.case.steps import ShipPart
+from models.field.records import Delivered, RmaReturn, Shipment
+from models.tables.inventory import ShipmentRow, StockRow
 from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet
 from tests.workflow.field_service import (

@@ -5,8 +5,8 @@ from datetime import time, timedelta
 
 from sqlmodel import Session
 
-from models.field_service import Delivered, Shipment, SiteContact
-from models.steps import DispatchOnsite, ReceiveRma, ShipPart
+from models.case.steps import DispatchOnsite, ReceiveRma, ShipPart
+from models.field.records import Delivered, Shipment, SiteContact
 from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (

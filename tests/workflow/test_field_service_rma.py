@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import Session
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from models.case import Case
-from models.field_service import Delivered, RmaReturn, Shipment
-from models.inventory import RmaRow
+from models.case.resource import Case
+from models.case.steps import ReceiveRma, ShipPart
+from models.field.records import Delivered, RmaReturn, Shipment
 from models.policy import Policy
-from models.steps import ReceiveRma, ShipPart
+from models.tables.inventory import RmaRow
 from tests.workflow.cases import example_policy
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (

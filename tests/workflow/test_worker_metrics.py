@@ -14,7 +14,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from models.steps import AddNote
+from models.case.steps import AddNote
 from tests.receivers import free_port
 from tests.workflow.cases import delivered, example_policy, open_case
 from tests.workflow.clock import advance_to

@@ -1,0 +1,173 @@
+"""Which engineer step a case allows now, and why not: pure rules the workflow's validators call.
+
+Each `refuse_*` returns None when the step is allowed, else the reason given
+to the caller (HTTP 409); a refused step never enters the case history.
+"""
+
+from datetime import datetime
+
+from models.case.schedule import reopen_deadline
+from models.case.state import CaseState
+from models.case.steps import Escalate, ReceiveRma, RequestInfo, Triage
+from models.field.records import RMA_OPEN
+from models.policy import Policy
+
+OPEN_WORK = ("new", "acknowledged", "triaged", "assigned", "in_progress", "restored")
+FINISHED = ("resolved", "closed")
+
+
+def _finished(state: CaseState) -> str | None:
+    status = state.case.status
+    return f"the case is {status}" if status in FINISHED else None
+
+
+def _blocked(state: CaseState) -> str | None:
+    """Work waits for a purchase order when the contract has expired."""
+    if state.case.entitlement == "po_required":
+        return "the case is not covered: work waits for an approved purchase order (approve-po)"
+    return None
+
+
+def refuse_acknowledge(state: CaseState) -> str | None:
+    if state.case.status != "new":
+        return f"only a new case can be acknowledged; this one is {state.case.status}"
+    return _blocked(state)
+
+
+def refuse_triage(state: CaseState, policy: Policy, step: Triage) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if step.severity not in {severity.id for severity in policy.severities}:
+        known = ", ".join(severity.id for severity in policy.severities)
+        return f"policy {policy.name} has no severity {step.severity!r} (known: {known})"
+    return None
+
+
+def refuse_assign(state: CaseState) -> str | None:
+    return _finished(state) or _blocked(state)
+
+
+def refuse_respond(state: CaseState) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if state.case.status == "waiting_customer":
+        return "the case is waiting on the customer; record their reply first (customer-reply)"
+    return None
+
+
+def refuse_request_info(state: CaseState, step: RequestInfo) -> str | None:
+    if reason := _finished(state):
+        return reason
+    if state.case.status == "waiting_customer":
+        return "the case is already waiting on the customer"
+    return None
+
+
+def refuse_customer_reply(state: CaseState) -> str | None:
+    if state.case.status != "waiting_customer":
+        return f"the case is not waiting on the customer (it is {state.case.status})"
+    return None
+
+
+def missing_checklist(policy: Policy, step: Escalate) -> list[str]:
+    """Required checklist items of the target tier that are not done nor marked not applicable."""
+    missing = []
+    for item in policy.tier(step.to_tier).required_items:
+        answer = step.checklist.get(item.id)
+        done = answer is True or (item.applies_when is not None and answer == "n/a")
+        if not done:
+            missing.append(item.id)
+    return missing
+
+
+def refuse_escalate(state: CaseState, policy: Policy, step: Escalate) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    tiers = {tier.id for tier in policy.tiers}
+    if step.to_tier not in tiers:
+        return f"policy {policy.name} has no tier {step.to_tier!r} (known: {', '.join(tiers)})"
+    if step.to_tier == state.case.tier:
+        return f"the case is already at tier {step.to_tier}"
+    if missing := missing_checklist(policy, step):
+        return f"the checklist of tier {step.to_tier} is not complete: {', '.join(missing)}"
+    return None
+
+
+def refuse_add_note(state: CaseState) -> str | None:
+    return "the case is closed" if state.case.status == "closed" else None
+
+
+def refuse_approve_po(state: CaseState) -> str | None:
+    if state.case.entitlement != "po_required":
+        return "the case does not wait for a purchase order"
+    return None
+
+
+def refuse_restore(state: CaseState) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if state.case.status == "restored":
+        return "the service is already restored"
+    return None
+
+
+def refuse_resolve(state: CaseState) -> str | None:
+    return _finished(state) or _blocked(state)
+
+
+def refuse_close(state: CaseState) -> str | None:
+    return "the case is already closed" if state.case.status == "closed" else None
+
+
+def refuse_reopen(state: CaseState, policy: Policy, now: datetime) -> str | None:
+    if state.case.status == "resolved":
+        return None
+    if state.case.status != "closed":
+        return f"only a resolved or closed case can be reopened; this one is {state.case.status}"
+    deadline = reopen_deadline(policy, state)
+    if deadline is None:
+        return f"policy {policy.name} does not allow reopening a closed case"
+    if now >= deadline:
+        return f"the reopen window ended at {deadline.isoformat()}"
+    return None
+
+
+def refuse_dispatch_onsite(state: CaseState, policy: Policy) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    onsite = policy.field_service.onsite if policy.field_service else None
+    if onsite is None:
+        return f"policy {policy.name} offers no on-site dispatch"
+    if state.case.plan not in onsite.plans:
+        plans = ", ".join(onsite.plans)
+        return f"plan {state.case.plan} has no on-site dispatch (only {plans})"
+    return None
+
+
+def refuse_ship_part(state: CaseState, policy: Policy, region: str | None) -> str | None:
+    """`region`: the step's, else the case's; the warehouse and return window depend on it."""
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    service = policy.field_service
+    parts = service.parts if service else None
+    advance = service is not None and service.rma is not None and service.rma.advance_replacement
+    if parts is None and not advance:
+        return f"policy {policy.name} ships no replacement parts"
+    if parts is not None and parts.plans is not None and state.case.plan not in parts.plans:
+        return f"plan {state.case.plan} has no parts replacement (only {', '.join(parts.plans)})"
+    if region is None:
+        return "the case has no region: give the site's region (e.g. north_america, europe)"
+    return None
+
+
+def refuse_receive_rma(state: CaseState, policy: Policy, step: ReceiveRma) -> str | None:
+    rma = state.case.field_service.rma(step.rma_id)
+    if rma is None:
+        known = ", ".join(r.id for r in state.case.field_service.rmas) or "none"
+        return f"the case has no RMA {step.rma_id!r} (known: {known})"
+    if rma.state not in RMA_OPEN:
+        return f"RMA {rma.id} is already closed ({rma.state})"
+    rules = policy.field_service.rma if policy.field_service else None
+    if rules is not None and rules.tracking_number_required and not step.tracking_number:
+        return "the return's tracking number is required (tracking_number)"
+    return None

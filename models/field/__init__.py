@@ -1,0 +1,1 @@
+"""Field service: dispatch, shipment and RMA records, their deadlines, inventory requests."""

@@ -1,0 +1,1 @@
+"""Business time: calendars, holidays, zone-local days, SLA clocks and shipping cut-offs."""
