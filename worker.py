@@ -18,7 +18,7 @@ from escalator.logs import configure_logging, core_logging
 from escalator.settings import Settings, get_settings
 from escalator.temporal_search import wait_for_search_attributes
 from escalator.temporal_server import connect_when_ready
-from workflows.registry import ALL_WORKFLOWS
+from workflows.catalog import ALL_WORKFLOWS
 
 log = logging.getLogger("escalator.worker")
 

@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from activities.archive import ArchiveActivities
+from activities.client_registry import RegistryActivities
 from activities.inventory import InventoryActivities
 from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from activities.projection import ProjectionActivities
-from activities.registry import RegistryActivities
 from activities.tickets import TicketActivities
 from escalator.settings import Settings
 

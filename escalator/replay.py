@@ -31,7 +31,7 @@ from temporalio.worker import (
 from models.audit.history import CaseHistory, RunHistory
 from models.case.resource import Case
 from worker import workflow_runner
-from workflows.registry import ALL_WORKFLOWS
+from workflows.catalog import ALL_WORKFLOWS
 
 
 @dataclass(frozen=True)

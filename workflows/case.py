@@ -20,8 +20,8 @@ from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.client_registry import RegistryActivities
     from activities.projection import ProjectionActivities
-    from activities.registry import RegistryActivities
     from activities.tickets import TicketActivities
     from models.audit.history import ArchiveRequest
     from models.case import transitions as rules
@@ -50,9 +50,9 @@ with workflow.unsafe.imports_passed_through():
         Respond,
         Restore,
         ShipPart,
+        StepBody,
         Triage,
     )
-    from models.case.steps import Step as StepBody
     from models.field.deadlines import onsite_promise
     from models.field.records import (
         RECEIVED_SIGNAL,
@@ -68,7 +68,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentInput,
     )
     from models.policy import Policy
-    from models.policy.escalation import Step, TargetKind
+    from models.policy.escalation import EscalationStep, TargetKind
     from models.policy.intake import given_by_intake
     from workflows import case_metrics, case_search, messages
     from workflows.archive import ArchiveCaseWorkflow, archive_workflow_id
@@ -534,7 +534,7 @@ class CaseWorkflow(CaseNotices):
                 f"{kind} target breached on {self.case.severity} case: {self.case.subject}",
             )
 
-    async def _run_step(self, key: str, rule_id: str, step: Step) -> None:
+    async def _run_step(self, key: str, rule_id: str, step: EscalationStep) -> None:
         title = f"escalation rule {rule_id}"
         if step.notify is not None:
             await self._notify_team(step.notify, step.round_robin, key, title)

@@ -36,7 +36,7 @@ from api.routers.cases import visible_case
 from api.workflow_calls import STEP_NOT_SENT, STEP_NOT_YET, CaseGone, bounded
 from models.case.resource import Case, CaseResult
 from models.case.step_requests import step_digest, step_update_id
-from models.case.steps import STEP_BODIES, ShipPart, Step
+from models.case.steps import STEP_BODIES, ShipPart, StepBody
 from models.tables.core import CaseRow
 from models.tables.inventory import PartRow
 from workflows.case import CaseWorkflow
@@ -67,7 +67,7 @@ router = APIRouter(
 )
 
 
-def request_model(step: str, body: type[Step]) -> type[BaseModel]:
+def request_model(step: str, body: type[StepBody]) -> type[BaseModel]:
     """The step's body as clients send it: every field but `actor`."""
     fields: dict[str, Any] = {
         name: (info.annotation, info) for name, info in body.model_fields.items() if name != "actor"
@@ -81,7 +81,7 @@ def request_model(step: str, body: type[Step]) -> type[BaseModel]:
     return model
 
 
-def check_against_catalogue(engine: Engine, body: Step) -> None:
+def check_against_catalogue(engine: Engine, body: StepBody) -> None:
     """What the workflow cannot look up (it does no I/O): a part the catalogue does not list is
     a wrong request (422 naming `sku`), not a shipment that fails later."""
     if not isinstance(body, ShipPart):
@@ -102,7 +102,7 @@ def _key_reused(case_id: str, step: str) -> Problem:
 async def _run(
     handle: WorkflowHandle[CaseWorkflow, CaseResult],
     step: str,
-    body: Step,
+    body: StepBody,
     update_id: str | None,
 ) -> Case:
     try:
@@ -175,7 +175,7 @@ async def take_step(
     identity: Identity,
     case_id: str,
     step: str,
-    body: Step,
+    body: StepBody,
     idempotency_key: str | None,
 ) -> Case:
     """Run `step` on a case the caller may see (else 404); the Case after it."""
@@ -194,7 +194,7 @@ async def apply_step(
     client: Client,
     case_id: str,
     step: str,
-    body: Step,
+    body: StepBody,
     scope: str,
     idempotency_key: str | None,
     check: Callable[[], Awaitable[None]] | None = None,
@@ -223,7 +223,7 @@ async def apply_step(
     return case
 
 
-def _add_route(step: str, body_type: type[Step]) -> None:
+def _add_route(step: str, body_type: type[StepBody]) -> None:
     request_type = request_model(step, body_type)
     optional = not any(info.is_required() for info in request_type.model_fields.values())
     role = changes_cases if step in PARTNER_STEPS else works_cases

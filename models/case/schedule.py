@@ -13,7 +13,7 @@ from typing import Literal
 from models.case.state import CaseState
 from models.policy import Policy, TargetTime
 from models.policy.durations import Span
-from models.policy.escalation import EscalationRule, Step
+from models.policy.escalation import EscalationRule, EscalationStep
 from models.time.sla_clock import SlaClock
 
 EventKind = Literal["breach", "step", "wait_reminder", "wait_close", "uncovered_close", "finish"]
@@ -27,7 +27,7 @@ class Planned:
     kind: EventKind
     clock: str | None = None
     rule: EscalationRule | None = None
-    step: Step | None = None
+    step: EscalationStep | None = None
 
 
 def span_target(policy: Policy, plan: str, span: Span) -> TargetTime:

@@ -88,7 +88,7 @@ class Repeat(BaseModel):
     times: int = Field(ge=1, le=100)
 
 
-class Step(BaseModel):
+class EscalationStep(BaseModel):
     """One action of a rule, `after` the previous step (or the trigger) has happened.
 
     Exactly one of `notify: TEAM` (optionally `round_robin`), `page: TEAM`
@@ -109,7 +109,7 @@ class Step(BaseModel):
     repeat: Repeat | None = None
 
     @model_validator(mode="after")
-    def _one_action(self) -> "Step":
+    def _one_action(self) -> "EscalationStep":
         chosen = [name for name in ("notify", "page", "escalate") if getattr(self, name)]
         if len(chosen) != 1:
             found = ", ".join(chosen) if chosen else "none"
@@ -151,7 +151,7 @@ class EscalationRule(BaseModel):
     severities: list[Slug] | None = None
     plans: list[Slug] | None = None
     tiers: list[Slug] | None = None
-    steps: list[Step] = Field(min_length=1)
+    steps: list[EscalationStep] = Field(min_length=1)
 
     def applies_to(self, plan: str, severity: str | None, tier: str | None) -> bool:
         return (

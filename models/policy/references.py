@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from models.policy.durations import Span
 from models.policy.errors import PolicyIssue
-from models.policy.escalation import TARGET_KINDS, EscalationRule, Step, TargetKind, Tier
+from models.policy.escalation import TARGET_KINDS, EscalationRule, EscalationStep, TargetKind, Tier
 from models.policy.intake import MonitoringIntake
 from models.policy.plans import Plan
 from models.policy.raw import Loc, calendar_names, ids, mapping, names, sequence, valid
@@ -260,7 +260,7 @@ def _escalation(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
         if rule is not None:
             yield from _trigger(policy, loc, rule)
         for position, step in enumerate(sequence(raw, "steps")):
-            if (valid_step := valid(Step, step)) is not None:
+            if (valid_step := valid(EscalationStep, step)) is not None:
                 yield from _step(policy, (*loc, "steps", position), valid_step)
 
 
@@ -288,7 +288,7 @@ def _trigger(policy: _Policy, loc: Loc, rule: EscalationRule) -> Iterator[Found]
             yield (*loc, "trigger", "target"), f'no plan in scope has a "{target}" target'
 
 
-def _step(policy: _Policy, here: Loc, step: Step) -> Iterator[Found]:
+def _step(policy: _Policy, here: Loc, step: EscalationStep) -> Iterator[Found]:
     if step.team is not None and step.team not in policy.teams:
         yield (*here, step.action), _unknown("team", step.team, policy.teams)
     team = policy.teams.get(step.team or "")

@@ -21,7 +21,7 @@ from escalator.settings import get_settings
 from tests.audit.changed_case import UncheckedContactsWorkflow
 from tests.live_stack import ROOT, LiveStack, live_stack
 from worker import workflow_runner
-from workflows.registry import ALL_WORKFLOWS
+from workflows.catalog import ALL_WORKFLOWS
 
 BOUND = 3.0
 INTAKE = {

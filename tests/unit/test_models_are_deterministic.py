@@ -46,7 +46,8 @@ def test_models_use_no_clock_randomness_or_io() -> None:
 def test_the_check_finds_a_clock() -> None:
     sample = MODELS.parent / "tests" / "unit" / "_clock_sample.py"
     sample.write_text(
-        "from datetime import datetime\nx = datetime.now()\nimport uuid\nfrom sqlmodel import Field\n"
+        "from datetime import datetime\nx = datetime.now()\n"
+        "import uuid\nfrom sqlmodel import Field\n"
     )
     try:
         assert sorted(offences(sample)) == [

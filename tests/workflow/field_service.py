@@ -26,7 +26,7 @@ from models.policy import Policy
 from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
 from tests.workflow.cases import open_case
 from worker import build_worker, workflow_runner
-from workflows.registry import ALL_WORKFLOWS
+from workflows.catalog import ALL_WORKFLOWS
 
 NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")

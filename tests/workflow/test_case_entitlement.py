@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from activities.registry import RegistryActivities
+from activities.client_registry import RegistryActivities
 from escalator.db import engine_from_url
 from models.case.activity_inputs import EntitlementRequest
 from models.case.steps import ApprovePo, Triage

@@ -8,7 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.case.resource import CaseResult
-from models.case.steps import Close, CustomerReply, Escalate, Resolve, Step
+from models.case.steps import Close, CustomerReply, Escalate, Resolve, StepBody
 from tests.workflow.cases import open_case
 from workflows.case import CaseWorkflow
 
@@ -35,7 +35,7 @@ async def accepted_updates(handle: WorkflowHandle[CaseWorkflow, CaseResult]) -> 
 
 
 async def refused(
-    handle: WorkflowHandle[CaseWorkflow, CaseResult], step_name: str, step: Step
+    handle: WorkflowHandle[CaseWorkflow, CaseResult], step_name: str, step: StepBody
 ) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await handle.execute_update(step_name, step)
