@@ -7,18 +7,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import all_activities
-from escalator.db import engine_from_url
-from escalator.logs import configure_logging, core_logging
-from escalator.settings import Settings, get_settings
-from escalator.temporal_search import wait_for_search_attributes
-from escalator.temporal_server import connect_when_ready
+from escalator.infra.db import engine_from_url
+from escalator.infra.logs import configure_logging, core_logging
+from escalator.infra.settings import Settings, get_settings
+from escalator.infra.temporal_client import connect_when_ready
+from escalator.infra.temporal_search import wait_for_search_attributes
 from workflows.catalog import ALL_WORKFLOWS
+from workflows.sandbox import workflow_runner
 
 log = logging.getLogger("escalator.worker")
 
@@ -32,38 +31,6 @@ def metrics_runtime(address: str) -> Runtime:
             metrics=PrometheusConfig(bind_address=address, counters_total_suffix=True),
         )
     )
-
-
-async def connect(
-    settings: Settings, *, wait: bool = False, runtime: Runtime | None = None
-) -> Client:
-    """The worker's client; with `wait`, once the namespace exists (a worker may start before
-    the job that creates it), however long that takes."""
-    if wait:
-        return await connect_when_ready(
-            settings.temporal_address,
-            settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
-            runtime=runtime,
-        )
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-        runtime=runtime,
-    )
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, passing through pure domain code and Jinja2.
-
-    `models` is deterministic and holds `ZoneInfo` objects, which must be the real ones
-    (the sandbox proxies them otherwise); policy validation parses templates lazily.
-    """
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(
-        "models", "jinja2", "markupsafe"
-    )
-    return SandboxedWorkflowRunner(restrictions=restrictions)
 
 
 def build_worker(
@@ -99,7 +66,8 @@ async def run_worker(settings: Settings | None = None) -> None:
     engine = engine_from_url(settings.database_url)
     address = settings.worker_metrics_address
     runtime = metrics_runtime(address) if address else None
-    client = await connect(settings, wait=True, runtime=runtime)
+    # However long it takes: a worker may start before the job that creates its namespace.
+    client = await connect_when_ready(settings, runtime=runtime)
     # A case upserting an attribute the namespace lacks could not finish a workflow task.
     await wait_for_search_attributes(client)
     if address:

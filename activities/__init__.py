@@ -12,7 +12,7 @@ from activities.mail import MailActivities
 from activities.paging import PagingActivities
 from activities.projection import ProjectionActivities
 from activities.tickets import TicketActivities
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 
 
 def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:

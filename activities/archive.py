@@ -7,7 +7,7 @@ from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.exceptions import ApplicationError
 
-from escalator.history import from_temporal, is_closed, store_archive
+from escalator.infra.history import from_temporal, is_closed, store_archive
 from models.audit.history import ArchiveRequest, ArchiveResult
 
 _POLLS = 40

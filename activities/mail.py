@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.case.activity_inputs import EmailRequest
 from models.tables.core import OutboundMessageRow
 from models.tables.intake import InboundMessageRow

@@ -14,7 +14,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.case.activity_inputs import PageRequest
 
 # Events v2 accepts at most 1024 characters of summary and 255 of dedup key.

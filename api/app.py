@@ -7,7 +7,6 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from starlette.types import ASGIApp
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.encoded_slashes import RefuseEncodedSlashes
 from api.input_checks import refuse_unstorable_input
@@ -27,8 +26,9 @@ from api.routers import (
     reports,
     steps,
 )
-from escalator.db import engine_from_url
-from escalator.settings import Settings, get_settings
+from escalator.infra.db import engine_from_url
+from escalator.infra.settings import Settings, get_settings
+from escalator.infra.temporal_client import connect
 
 
 class EscalatorApp(FastAPI):
@@ -54,12 +54,7 @@ def create_app(
         app.state.settings = settings
         app.state.engine = engine or engine_from_url(settings.database_url)
         # Lazy: the API starts (and /healthz says why) even while Temporal is down.
-        app.state.temporal = client or await Client.connect(
-            settings.temporal_address,
-            namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
-            lazy=True,
-        )
+        app.state.temporal = client or await connect(settings, lazy=True)
         yield
         if engine is None:
             app.state.engine.dispose()

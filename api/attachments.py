@@ -1,5 +1,5 @@
 """The attachments a case lists and serves: files stored with it by e-mail intake
-(escalator/mail_intake.py).
+(escalator/intake/mail.py).
 
 The workflow's `Case` carries no file contents; the API adds the list of a
 case's attachments from the attachment store to every `Case` it answers with.

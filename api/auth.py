@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from api.deps import get_engine
 from api.problems import Problem
-from escalator.logs import bind
+from escalator.infra.logs import bind
 from models.tables.core import API_KEY_ROLES, ApiKeyRow
 
 Role = Literal["partner", "engineer", "manager", "auditor", "admin"]
@@ -138,6 +138,14 @@ changes_cases = require_roles("partner", "engineer", action="changing cases")
 works_cases = require_roles("engineer", action="this step")
 publishes_policies = require_roles("manager", action="publishing policies")
 reads_histories = require_roles("auditor", action="reading event histories")
+
+# The same, as parameter types: `identity: OpensCases`.
+IdentityDep = Annotated[Identity, Depends(current_identity)]
+OpensCases = Annotated[Identity, Depends(opens_cases)]
+ChangesCases = Annotated[Identity, Depends(changes_cases)]
+WorksCases = Annotated[Identity, Depends(works_cases)]
+PublishesPolicies = Annotated[Identity, Depends(publishes_policies)]
+ReadsHistories = Annotated[Identity, Depends(reads_histories)]
 
 
 def visible_org(identity: Identity) -> str | None:

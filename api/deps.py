@@ -1,13 +1,15 @@
-"""Request dependencies: a database session and the Temporal client."""
+"""Request dependencies, as `Annotated` aliases routes declare their parameters with:
+`engine: EngineDep`, `client: ClientDep`, `idempotency_key: IdempotencyKey`."""
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Header, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 
 
 def get_engine(request: Request) -> Engine:
@@ -28,3 +30,19 @@ def get_client(request: Request) -> Client:
 def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+ClientDep = Annotated[Client, Depends(get_client)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+# Retries with the same key (and body) answer what the first request did.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="A retry with the same key and body gets the first answer.",
+    ),
+]

@@ -8,13 +8,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, with_config
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from temporalio.service import RPCError, RPCStatusCode
 
 # Pydantic reads TypedDicts of `typing` only from Python 3.12 on.
 from typing_extensions import TypedDict
+
+from escalator.cases import (
+    CaseBusy,
+    CaseError,
+    CaseFinished,
+    CaseNotFound,
+    InvalidField,
+    KeyReused,
+    NotPermitted,
+    StepRefused,
+)
+from escalator.cases.calls import unavailable_part
 
 log = logging.getLogger("escalator.api")
 
@@ -129,6 +139,31 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+# The status of each refusal of the case service: the one place the API decides them.
+CASE_ERROR_STATUS: dict[type[CaseError], int] = {
+    InvalidField: 422,
+    NotPermitted: 403,
+    CaseNotFound: 404,
+    StepRefused: 409,
+    KeyReused: 409,
+    CaseFinished: 409,
+    CaseBusy: 503,
+}
+
+
+def case_problem(error: CaseError) -> Problem:
+    """The problem document of a refusal of the case service."""
+    status = next(CASE_ERROR_STATUS[k] for k in type(error).__mro__ if k in CASE_ERROR_STATUS)
+    if isinstance(error, CaseBusy):
+        problem = unavailable(error.detail)
+        if error.accepted_case_id is not None:
+            problem.extra = {"case_id": error.accepted_case_id}
+        return problem
+    if error.loc is not None:
+        return field_problem(error.loc, error.msg, status)
+    return Problem(status, error.detail)
+
+
 # What FastAPI raises (as a 400) when a body cannot even be decoded.
 FASTAPI_UNPARSEABLE_BODY = "There was an error parsing the body"
 
@@ -151,6 +186,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem_response(exc.status, exc.detail, exc.errors, exc.extra)
         response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(CaseError)
+    async def _case_error(request: Request, exc: CaseError) -> JSONResponse:
+        return await _problem(request, case_problem(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -190,20 +229,3 @@ def install_problem_handlers(app: FastAPI) -> None:
         # A bug of ours: log it with its trace, answer without one.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "internal error; it has been logged")
-
-
-def unavailable_part(exc: BaseException) -> str | None:
-    """ "Temporal" or "the database" when `exc`, or what it wraps, says it cannot be reached."""
-    if exc.__cause__ is not None and (down := unavailable_part(exc.__cause__)):
-        return down
-    if isinstance(exc, RPCError) and exc.status in (
-        RPCStatusCode.UNAVAILABLE,
-        RPCStatusCode.DEADLINE_EXCEEDED,
-    ):
-        return "Temporal"
-    # The lazy client's first call when the server does not answer.
-    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect"):
-        return "Temporal"
-    if isinstance(exc, OperationalError | InterfaceError):
-        return "the database"
-    return None

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.request_metrics import route_of
-from escalator.logs import log_context
+from escalator.infra.logs import log_context
 
 log = logging.getLogger("escalator.api.requests")
 # What a proxy's id may look like: printable, no spaces, short (it goes into every line).

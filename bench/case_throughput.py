@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import Session
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,15 +32,17 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from bare_case import BareCaseWorkflow, bare_step  # noqa: E402
 
-from escalator.db import engine_from_url, migrate  # noqa: E402
+from escalator.cli.stack import wait_for_temporal  # noqa: E402
+from escalator.infra.db import engine_from_url, migrate  # noqa: E402
+from escalator.infra.settings import Settings  # noqa: E402
+from escalator.infra.temporal_client import connect  # noqa: E402
+from escalator.infra.temporal_server import dev_server_command  # noqa: E402
 from escalator.policy_store import publish  # noqa: E402
-from escalator.settings import Settings  # noqa: E402
-from escalator.stack import wait_for_temporal  # noqa: E402
-from escalator.temporal_server import dev_server_command  # noqa: E402
 from models.case.resource import CaseInput, CaseIntake  # noqa: E402
 from tests.receivers import free_port  # noqa: E402
-from worker import build_worker, workflow_runner  # noqa: E402
+from worker import build_worker  # noqa: E402
 from workflows.case import CaseWorkflow  # noqa: E402
+from workflows.sandbox import workflow_runner  # noqa: E402
 
 FIELDS = {
     "company_name": "Acme",
@@ -80,7 +80,7 @@ async def run_load(
 async def bench(folder: Path, port: int, cases: int, concurrency: int) -> None:
     address = f"127.0.0.1:{port}"
     await wait_for_temporal(address, "default")
-    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    client = await connect(Settings(temporal_address=address))
     url = f"sqlite:///{folder / 'escalator.db'}"
     migrate(url)
     engine = engine_from_url(url)

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.app import create_app
 from api.auth import issue_api_key
-from escalator.db import engine_from_url, migrate, normalise_url
-from escalator.settings import Settings
+from escalator.infra.db import engine_from_url, migrate, normalise_url
+from escalator.infra.settings import Settings
 from models.tables.core import CaseRow
 
 STATUSES = ["new", "acknowledged", "triaged", "assigned", "in_progress", "waiting_customer"]

@@ -142,6 +142,23 @@ def load_version(row: PolicyVersionRow) -> Policy:
     return Policy.model_validate(row.body)
 
 
+# Versions never change, so a version read once need not be validated again (10 ms each).
+_CACHE_SIZE = 256
+_cached: dict[tuple[str, int, str], Policy] = {}
+
+
+def cached_policy(row: PolicyVersionRow) -> Policy:
+    """`load_version(row)`, validated once per process for each version (its name, number
+    and digest: two databases may hold different texts under one name and number)."""
+    key = (row.name, row.version, row.sha256)
+    policy = _cached.get(key)
+    if policy is None:
+        if len(_cached) >= _CACHE_SIZE:
+            _cached.clear()
+        policy = _cached[key] = load_version(row)
+    return policy
+
+
 def diff(session: Session, name: str, a: int, b: int) -> str:
     """One line per difference from version `a` to `b`; "" when they are the same.
 

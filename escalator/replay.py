@@ -1,7 +1,7 @@
 """Replaying case histories against the current workflow code, and a case's state as of an instant.
 
 Replay uses Temporal's `Replayer` with exactly what the worker runs: the same
-workflow classes, the same sandbox (worker.workflow_runner) and the pydantic data
+workflow classes, the same sandbox (workflows/sandbox.py) and the pydantic data
 converter. A history that the current code would not produce command for command
 is reported with the run and Temporal's own account of the mismatch.
 
@@ -30,8 +30,8 @@ from temporalio.worker import (
 
 from models.audit.history import CaseHistory, RunHistory
 from models.case.resource import Case
-from worker import workflow_runner
 from workflows.catalog import ALL_WORKFLOWS
+from workflows.sandbox import workflow_runner
 
 
 @dataclass(frozen=True)

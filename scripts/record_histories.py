@@ -10,7 +10,7 @@ still be running.
 Each case is the scenario of tests/audit/scenarios.py, run by the real worker
 (workflows, activities, sandbox, data converter) on a time-skipping Temporal test
 server with a fresh SQLite read model. The file holds the history of every run of
-the case workflow and of its child workflows (escalator/history.py's JSON form),
+the case workflow and of its child workflows (escalator/infra/history.py's JSON form),
 exactly as Temporal recorded it. tests/audit/test_recorded_histories.py replays
 each against the current code: a change that would break running cases fails CI.
 Re-record only when a change is deliberately incompatible and behind no
@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
 
-from escalator.db import engine_from_url, migrate  # noqa: E402
-from escalator.history import from_temporal  # noqa: E402
-from escalator.settings import Settings  # noqa: E402
-from escalator.temporal_search import start_time_skipping  # noqa: E402
+from escalator.infra.db import engine_from_url, migrate  # noqa: E402
+from escalator.infra.history import from_temporal  # noqa: E402
+from escalator.infra.settings import Settings  # noqa: E402
+from escalator.infra.temporal_search import start_time_skipping  # noqa: E402
 from tests.audit.scenarios import POLICIES, run_scenario  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.archive import archive_workflow_id  # noqa: E402

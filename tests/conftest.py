@@ -12,9 +12,9 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from escalator.db import engine_from_url, migrate
-from escalator.settings import Settings
-from escalator.temporal_search import start_time_skipping
+from escalator.infra.db import engine_from_url, migrate
+from escalator.infra.settings import Settings
+from escalator.infra.temporal_search import start_time_skipping
 from tests.databases import DATABASE_KINDS, migrated_postgres_database, migrated_template
 from tests.postgres_server import throwaway_postgres
 from tests.temporal_servers import TemporalServers

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from escalator.db import migrate, normalise_url
+from escalator.infra.db import migrate, normalise_url
 
 # CREATE and DROP DATABASE cannot run in the database they name, nor in the one the test URL
 # names if that is a test database itself; every server has this one.

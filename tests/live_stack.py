@@ -20,16 +20,16 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import Role, issue_api_key
-from escalator.db import engine_from_url, migrate
+from escalator.cli.stack import wait_for_temporal
+from escalator.infra.db import engine_from_url, migrate
+from escalator.infra.settings import Settings
+from escalator.infra.temporal_client import connect
+from escalator.infra.temporal_server import dev_server_command
 from escalator.policy_store import publish
-from escalator.settings import Settings
-from escalator.stack import wait_for_temporal
-from escalator.temporal_server import dev_server_command
 from tests.api.served import serving
 from tests.receivers import free_port
 from worker import build_worker
@@ -77,7 +77,7 @@ async def live_stack(**settings: Any) -> AsyncIterator[LiveStack]:
     try:
         address = f"127.0.0.1:{port}"
         await wait_for_temporal(address, "default")
-        client = await Client.connect(address, data_converter=pydantic_data_converter)
+        client = await connect(Settings(temporal_address=address))
         url = f"sqlite:///{folder / 'escalator.db'}"
         migrate(url)
         engine = engine_from_url(url)

@@ -2,7 +2,7 @@
 
 from temporalio.testing import WorkflowEnvironment
 
-from escalator.temporal_search import start_time_skipping
+from escalator.infra.temporal_search import start_time_skipping
 
 
 class TemporalServers:

@@ -10,14 +10,12 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Response
-from sqlalchemy import Engine
-from temporalio.client import Client
 
 from api.attachments import attachment_file, content_disposition, download_name, media_type
-from api.auth import Identity, current_identity
-from api.deps import get_client, get_engine
+from api.auth import IdentityDep, current_identity, visible_org
+from api.deps import ClientDep, EngineDep
 from api.problems import Problem
-from api.routers.steps import step_visible
+from escalator import cases
 
 router = APIRouter(
     prefix="/cases",
@@ -52,14 +50,14 @@ DOWNLOAD: dict[int | str, dict[str, Any]] = {
 )
 async def get_case_attachment(
     case_id: str,
+    identity: IdentityDep,
+    client: ClientDep,
+    engine: EngineDep,
     # The `id` the case's `attachments` list gives; bounded by the column (INTEGER, 32 bits
     # on PostgreSQL), so a larger number is a 422, not a database error.
     attachment_id: int = Path(ge=1, le=2**31 - 1),
-    identity: Identity = Depends(current_identity),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
 ) -> Response:
-    await step_visible(client, engine, identity, case_id)
+    await cases.ensure_visible(client, engine, case_id, visible_org(identity))
     found = await asyncio.to_thread(attachment_file, engine, case_id, attachment_id)
     if found is None:
         raise Problem(404, f"case {case_id!r} has no attachment {attachment_id}")

@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from api.auth import Identity, can_see, current_identity, reads_histories
 from api.deps import get_client, get_engine
 from api.problems import Problem, field_problem, unavailable
-from escalator.history import CaseNotFound, load_case_history
+from escalator.infra.history import CaseNotFound, load_case_history
 from escalator.replay import AsOfError, ReplayFailed, replay_case, state_as_of
 from models.audit.history import CaseHistory, HistoryFormatError
 from models.audit.timeline import TimelineEntry, build_timeline, case_org

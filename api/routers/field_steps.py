@@ -11,15 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import Engine
-from temporalio.client import Client
 
 from api.attachments import with_attachments
-from api.auth import Identity, actor_of, current_identity, works_cases
-from api.deps import get_client, get_engine
-from api.problems import Problem
-from api.routers.cases import read_case, visible_case
-from api.workflow_calls import CaseGone, bounded
+from api.auth import WorksCases, actor_of, current_identity, visible_org
+from api.deps import ClientDep, EngineDep
+from escalator import cases
 from models.case.resource import Case
 from models.field.records import Arrived, Completed, Delivered
 
@@ -38,42 +34,6 @@ router = APIRouter(
         },
     },
 )
-
-
-async def _report(
-    client: Client,
-    identity: Identity,
-    case_id: str,
-    records: str,
-    record_id: str,
-    update: str,
-    body: BaseModel,
-    engine: Engine,
-) -> Case:
-    case = await visible_case(case_id, identity, client)
-    found = [r for r in getattr(case.field_service, records) if r.id == record_id]
-    if not found:
-        raise Problem(404, f"case {case_id} has no {records[:-1]} {record_id!r}")
-    child = client.get_workflow_handle(found[0].workflow_id)
-    try:
-        record = await bounded(
-            child.execute_update(update, body, result_type=type(found[0])),
-            case_id=case_id,
-            what=f"{update} on {records[:-1]} {record_id}",
-            late="the report is not yet recorded and may still be; read the case before "
-            "sending it again",
-        )
-    except CaseGone as error:
-        raise Problem(409, f"{records[:-1]} {record_id} is finished") from error
-    current = await read_case(client, case_id)
-    # The child's answer is the record as it now stands; the case may not have taken in the
-    # child's report yet, so the answer shows the record from the child.
-    section = current.field_service
-    merged = [record if r.id == record_id else r for r in getattr(section, records)]
-    current = current.model_copy(
-        update={"field_service": section.model_copy(update={records: merged})}
-    )
-    return await with_attachments(engine, current)
 
 
 class ArrivedRequest(BaseModel):
@@ -104,15 +64,16 @@ async def technician_arrived(
     case_id: str,
     dispatch_id: str,
     request: Annotated[ArrivedRequest, Body()],
-    identity: Identity = Depends(works_cases),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
+    identity: WorksCases,
+    client: ClientDep,
+    engine: EngineDep,
 ) -> Case:
     """The technician is on site: the visit's promise is kept if this is before its `due_at`."""
     body = Arrived(technician=request.technician, actor=actor_of(identity))
-    return await _report(
-        client, identity, case_id, "dispatches", dispatch_id, "arrived", body, engine
+    case = await cases.report_field(
+        client, case_id, "dispatches", dispatch_id, "arrived", body, only_org=visible_org(identity)
     )
+    return await with_attachments(engine, case)
 
 
 @router.post(
@@ -124,15 +85,22 @@ async def visit_completed(
     case_id: str,
     dispatch_id: str,
     request: Annotated[CompletedRequest, Body()],
-    identity: Identity = Depends(works_cases),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
+    identity: WorksCases,
+    client: ClientDep,
+    engine: EngineDep,
 ) -> Case:
     """The technician finished the visit, with a report."""
     body = Completed(report=request.report, actor=actor_of(identity))
-    return await _report(
-        client, identity, case_id, "dispatches", dispatch_id, "completed", body, engine
+    case = await cases.report_field(
+        client,
+        case_id,
+        "dispatches",
+        dispatch_id,
+        "completed",
+        body,
+        only_org=visible_org(identity),
     )
+    return await with_attachments(engine, case)
 
 
 @router.post(
@@ -143,13 +111,14 @@ async def visit_completed(
 async def part_delivered(
     case_id: str,
     shipment_id: str,
+    identity: WorksCases,
+    client: ClientDep,
+    engine: EngineDep,
     request: Annotated[DeliveredRequest | None, Body()] = None,
-    identity: Identity = Depends(works_cases),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
 ) -> Case:
     """The replacement reached the site (now, or at `at`); an RMA counted from delivery starts."""
     body = Delivered(at=request.at if request else None, actor=actor_of(identity))
-    return await _report(
-        client, identity, case_id, "shipments", shipment_id, "delivered", body, engine
+    case = await cases.report_field(
+        client, case_id, "shipments", shipment_id, "delivered", body, only_org=visible_org(identity)
     )
+    return await with_attachments(engine, case)

@@ -20,8 +20,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.deps import get_app_settings, get_client, get_engine
 from api.openapi import ANSWERS_WHILE_DOWN
 from api.problems import RETRY_AFTER
-from escalator.db import schema_is_current
-from escalator.settings import Settings
+from escalator.infra.db import schema_is_current
+from escalator.infra.settings import Settings
 
 router = APIRouter()
 

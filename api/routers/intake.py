@@ -1,6 +1,6 @@
 """`/intake`: cases from e-mail (a raw RFC 5322 message) and from Alertmanager alerts.
 
-The SMTP listener (escalator/smtp_intake.py) feeds the same e-mail intake. A
+The SMTP listener (escalator/smtp_listener.py) feeds the same e-mail intake. A
 message that cannot become a case or a reply is kept and listed by
 `GET /intake/messages`, never dropped.
 """
@@ -18,9 +18,9 @@ from api.attachments import with_attachments
 from api.auth import Identity, current_identity, opens_cases, visible_org
 from api.deps import get_app_settings, get_client, get_engine, get_session
 from api.problems import Problem
-from escalator.alert_intake import AlertIntake, AlertResults
-from escalator.mail_intake import MailIntake
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
+from escalator.intake.alerts import AlertIntake, AlertResults
+from escalator.intake.mail import MailIntake
 from models.case.resource import Case
 from models.input_text import SingleLine
 from models.intake.alerts import AlertmanagerWebhook

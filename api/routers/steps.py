@@ -6,42 +6,28 @@ the case does not allow now is rejected by the Update's validator: 409 with
 the validator's reason. With `Idempotency-Key`, the Update runs under an id
 derived from the key (models/case/step_requests.py): Temporal runs it once and a
 retry gets the first answer; the workflow records the digest of what ran, so
-the same key with another body is a 409.
+the same key with another body is a 409. The case service runs it
+(escalator/cases/steps.py); this router is its HTTP face.
 """
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header
+from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, ConfigDict, create_model
-from sqlalchemy import Engine
-from sqlmodel import Session
-from temporalio.client import Client, WorkflowHandle
 
 from api.attachments import with_attachments
 from api.auth import (
     Identity,
     actor_of,
-    can_see,
     changes_cases,
     current_identity,
     visible_org,
     works_cases,
 )
-from api.deps import get_client, get_engine
-from api.problems import Problem, field_problem
-from api.routers.cases import visible_case
-from api.workflow_calls import STEP_NOT_SENT, STEP_NOT_YET, CaseGone, bounded
-from models.case.resource import Case, CaseResult
-from models.case.step_requests import step_digest, step_update_id
-from models.case.steps import STEP_BODIES, ShipPart, StepBody
-from models.tables.core import CaseRow
-from models.tables.inventory import PartRow
-from workflows.case import CaseWorkflow
-
-log = logging.getLogger("escalator.api.steps")
+from api.deps import ClientDep, EngineDep, IdempotencyKey
+from escalator import cases
+from models.case.resource import Case
+from models.case.steps import STEP_BODIES, StepBody
 
 # Steps a partner's help desk takes on its own cases; every other step is an engineer's.
 PARTNER_STEPS = frozenset({"customer-reply", "add-note"})
@@ -81,148 +67,6 @@ def request_model(step: str, body: type[StepBody]) -> type[BaseModel]:
     return model
 
 
-def check_against_catalogue(engine: Engine, body: StepBody) -> None:
-    """What the workflow cannot look up (it does no I/O): a part the catalogue does not list is
-    a wrong request (422 naming `sku`), not a shipment that fails later."""
-    if not isinstance(body, ShipPart):
-        return
-    with Session(engine) as session:
-        if session.get(PartRow, body.sku) is None:
-            raise field_problem(["body", "sku"], f"{body.sku!r} is not in the parts catalogue")
-
-
-def _key_reused(case_id: str, step: str) -> Problem:
-    return Problem(
-        409,
-        f"Idempotency-Key: already used on case {case_id} for a different request "
-        f"than this {step}; send a new key for a new step",
-    )
-
-
-async def _run(
-    handle: WorkflowHandle[CaseWorkflow, CaseResult],
-    step: str,
-    body: StepBody,
-    update_id: str | None,
-) -> Case:
-    try:
-        case: Case = await bounded(
-            handle.execute_update(step, body, id=update_id, result_type=Case),
-            case_id=handle.id,
-            what=f"the {step} step",
-            late=STEP_NOT_YET,
-        )
-        return case
-    except CaseGone as error:
-        # The case's workflow has ended: its last state stands, no step applies any more.
-        raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
-
-
-async def _first_answer(handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str) -> Case:
-    """The outcome of a keyed step that already ran: Temporal keeps it for the run that ran it;
-    once the case has continued as new, its current state is the answer."""
-    try:
-        case: Case = await bounded(
-            handle.get_update_handle(update_id, result_type=Case).result(),
-            case_id=handle.id,
-            what="the first answer of this step",
-            late=STEP_NOT_YET,
-        )
-        return case
-    except CaseGone:
-        current: Case = await bounded(
-            handle.query(CaseWorkflow.get_case), case_id=handle.id, what="a read"
-        )
-        return current
-
-
-async def _step_request(
-    handle: WorkflowHandle[CaseWorkflow, CaseResult], update_id: str
-) -> str | None:
-    """What the keyed step `update_id` ran as (its digest), or None if nothing did yet."""
-    try:
-        recorded: str | None = await bounded(
-            handle.query(CaseWorkflow.step_request, update_id),
-            case_id=handle.id,
-            what="whether this Idempotency-Key ran",
-            late=STEP_NOT_SENT,
-        )
-    except CaseGone as error:
-        raise Problem(409, f"case {handle.id} is finished and takes no more steps") from error
-    return recorded
-
-
-def _org_in_read_model(engine: Engine, case_id: str) -> str | None:
-    with Session(engine) as session:
-        row = session.get(CaseRow, case_id)
-        return row.org if row is not None else None
-
-
-async def step_visible(client: Client, engine: Engine, identity: Identity, case_id: str) -> None:
-    """404 unless the caller may see the case. Its organisation never changes, so the read
-    model answers (no Query, which waits on a worker); a case not yet projected asks its
-    workflow."""
-    org = await asyncio.to_thread(_org_in_read_model, engine, case_id)
-    if org is None:
-        await visible_case(case_id, identity, client)
-    elif not can_see(identity, org):
-        raise Problem(404, f"no case {case_id!r}")
-
-
-async def take_step(
-    client: Client,
-    engine: Engine,
-    identity: Identity,
-    case_id: str,
-    step: str,
-    body: StepBody,
-    idempotency_key: str | None,
-) -> Case:
-    """Run `step` on a case the caller may see (else 404); the Case after it."""
-    await step_visible(client, engine, identity, case_id)
-    scope = visible_org(identity) or "staff"
-
-    async def check() -> None:
-        await asyncio.to_thread(check_against_catalogue, engine, body)
-
-    # Only steps that name a part have something to look up.
-    checked = check if isinstance(body, ShipPart) else None
-    return await apply_step(client, case_id, step, body, scope, idempotency_key, checked)
-
-
-async def apply_step(
-    client: Client,
-    case_id: str,
-    step: str,
-    body: StepBody,
-    scope: str,
-    idempotency_key: str | None,
-    check: Callable[[], Awaitable[None]] | None = None,
-) -> Case:
-    """Run `step` on the case (no visibility check: callers do theirs); `Problem` 409 when the
-    case refuses it or the key was used for another request. `check` runs only before the
-    step's first run: a keyed retry gets its first answer, whatever has changed since."""
-    handle: WorkflowHandle[CaseWorkflow, CaseResult] = client.get_workflow_handle(case_id)
-    if idempotency_key is None:
-        if check is not None:
-            await check()
-        return await _run(handle, step, body, None)
-    update_id = step_update_id(scope, idempotency_key)
-    digest = step_digest(step, body)
-    recorded = await _step_request(handle, update_id)
-    if recorded is not None:
-        if recorded != digest:
-            raise _key_reused(case_id, step)
-        return await _first_answer(handle, update_id)
-    if check is not None:
-        await check()
-    case = await _run(handle, step, body, update_id)
-    # A concurrent request with this key and another body may have won: Temporal ran only one.
-    if await _step_request(handle, update_id) != digest:
-        raise _key_reused(case_id, step)
-    return case
-
-
 def _add_route(step: str, body_type: type[StepBody]) -> None:
     request_type = request_model(step, body_type)
     optional = not any(info.is_required() for info in request_type.model_fields.values())
@@ -230,21 +74,17 @@ def _add_route(step: str, body_type: type[StepBody]) -> None:
 
     async def endpoint(
         case_id: str,
+        identity: Annotated[Identity, Depends(role)],
+        client: ClientDep,
+        engine: EngineDep,
         request: request_type = Body(None if optional else ...),  # type: ignore[valid-type]
-        idempotency_key: str | None = Header(
-            None,
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=200,
-            description="A retry with the same key and body gets the first answer.",
-        ),
-        identity: Identity = Depends(role),
-        client: Client = Depends(get_client),
-        engine: Engine = Depends(get_engine),
+        idempotency_key: IdempotencyKey = None,
     ) -> Case:
         sent: dict[str, Any] = request.model_dump() if request is not None else {}
         body = body_type.model_validate({**sent, "actor": actor_of(identity)})
-        case = await take_step(client, engine, identity, case_id, step, body, idempotency_key)
+        case = await cases.take_step(
+            client, engine, case_id, step, body, key=idempotency_key, only_org=visible_org(identity)
+        )
         return await with_attachments(engine, case)
 
     endpoint.__name__ = f"step_{step.replace('-', '_')}"

@@ -1,7 +1,7 @@
 """A case's complete Temporal history: every run of its workflow and of its child workflows.
 
 Pure data and its JSON form; fetching it from Temporal or the archive is
-escalator/history.py. The JSON form of each run's events is Temporal's own
+escalator/infra/history.py. The JSON form of each run's events is Temporal's own
 (`temporal workflow show --output json`), so a history written here can be read
 by Temporal's tools and the other way round.
 """

@@ -43,7 +43,8 @@ class InboundMail:
     subject: str
     text: str
     files: list[MailFile] = field(default_factory=list)
-    # The `Authentication-Results` header values, top first (escalator/mail_authentication.py).
+    # The `Authentication-Results` header values, top first
+    # (escalator/intake/mail_authentication.py).
     authentication_results: list[str] = field(default_factory=list)
     # Why a machine sent it (models/intake/mail_replies.py): it opens no case, is never answered.
     automatic: str | None = None

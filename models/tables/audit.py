@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from models.tables.core import DateTime
 
-# How `CaseArchiveRow.data` is encoded: gzip over UTF-8 JSON (see escalator/history.py).
+# How `CaseArchiveRow.data` is encoded: gzip over UTF-8 JSON (see escalator/infra/history.py).
 ARCHIVE_ENCODING = "gzip+json/1"
 
 

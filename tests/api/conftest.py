@@ -11,7 +11,7 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import Role, issue_api_key
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from tests.temporal_servers import TemporalServers
 
 # `tokens("partner", "acme")` -> {"Authorization": "Bearer ..."}

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.case.steps import STEP_BODIES
 
 API_MD = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()

@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.tables.intake import AttachmentRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_email_intake import mail, registry  # noqa: F401  (the policy and contacts)

@@ -21,7 +21,7 @@ from api.auth import (
     works_cases,
 )
 from api.problems import install_problem_handlers
-from escalator.db import engine_from_url
+from escalator.infra.db import engine_from_url
 from models.tables.core import ApiKeyRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake

@@ -17,11 +17,11 @@ import pytest
 from temporalio.worker import Worker
 
 from activities import all_activities
-from escalator.settings import get_settings
+from escalator.infra.settings import get_settings
 from tests.audit.changed_case import UncheckedContactsWorkflow
 from tests.live_stack import ROOT, LiveStack, live_stack
-from worker import workflow_runner
 from workflows.catalog import ALL_WORKFLOWS
+from workflows.sandbox import workflow_runner
 
 BOUND = 3.0
 INTAKE = {

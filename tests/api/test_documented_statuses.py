@@ -36,7 +36,7 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import Role, issue_api_key
-from escalator.history import store_archive
+from escalator.infra.history import store_archive
 from models.audit.history import CaseHistory
 from models.case.steps import STEP_BODIES
 from models.tables.client_registry import AuthorisedContactRow

@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from tests.api.conftest import TokenFactory
 from tests.api.test_email_intake import inbound, mail, send
 from tests.api.test_email_senders import Listener, listener, registry

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from escalator.mail_intake import MailIntake
-from escalator.settings import Settings
-from escalator.smtp_intake import start_listener
+from escalator.infra.settings import Settings
+from escalator.intake.mail import MailIntake
+from escalator.smtp_listener import start_listener
 from models.tables.client_registry import AuthorisedContactRow
 from models.tables.intake import AttachmentRow, InboundMessageRow
 from tests.api.conftest import TokenFactory

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from escalator.mail_intake import MailIntake
-from escalator.settings import Settings
-from escalator.smtp_intake import start_listener
+from escalator.infra.settings import Settings
+from escalator.intake.mail import MailIntake
+from escalator.smtp_listener import start_listener
 from models.tables.client_registry import AuthorisedContactRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY

@@ -26,7 +26,7 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import issue_api_key
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from tests.api.served import serving
 from tests.api.test_cases_api import intake
 from tests.workflow.cases import example_policy

@@ -11,9 +11,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import issue_api_key
-from api.problems import unavailable_part
-from escalator.mail_intake import NotStored
-from escalator.settings import Settings
+from escalator.cases.calls import unavailable_part
+from escalator.infra.settings import Settings
+from escalator.intake.mail import NotStored
 
 
 async def _get(

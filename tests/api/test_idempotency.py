@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from api.routers.cases import INTAKE_MEMO, idempotent_case_id, intake_sha256
-from escalator.settings import Settings
+from escalator.cases.opening import INTAKE_MEMO, idempotent_case_id, intake_sha256
+from escalator.infra.settings import Settings
 from models.case.resource import CaseInput, CaseIntake
 from models.tables.core import CaseRow, TicketRow
 from tests.api.conftest import TokenFactory

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from api.app import create_app
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.tables.client_registry import AuthorisedContactRow
 from models.tables.intake import InboundMessageRow
 from tests.api.conftest import TokenFactory

@@ -6,8 +6,8 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from escalator.db import engine_from_url
-from escalator.settings import Settings
+from escalator.infra.db import engine_from_url
+from escalator.infra.settings import Settings
 
 
 async def test_live_and_ready_on_a_migrated_database(api: httpx.AsyncClient) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from escalator.logs import formatter
-from escalator.settings import Settings
+from escalator.infra.logs import formatter
+from escalator.infra.settings import Settings
 
 
 async def test_an_answer_carries_the_given_or_a_new_request_id(

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from escalator.db import engine_from_url, migrate
-from escalator.history import from_temporal
-from escalator.settings import Settings
-from escalator.temporal_search import start_time_skipping
+from escalator.infra.db import engine_from_url, migrate
+from escalator.infra.history import from_temporal
+from escalator.infra.settings import Settings
+from escalator.infra.temporal_search import start_time_skipping
 from models.audit.history import CaseHistory
 from tests.audit.scenarios import Scenario, run_scenario
 from tests.databases import DATABASE_KINDS, migrated_postgres_database

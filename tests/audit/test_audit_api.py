@@ -26,9 +26,9 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.auth import Role, issue_api_key
 from escalator.cli import main
-from escalator.settings import Settings
-from escalator.temporal_search import register_search_attributes
-from escalator.temporal_server import temporal_cli
+from escalator.infra.settings import Settings
+from escalator.infra.temporal_search import register_search_attributes
+from escalator.infra.temporal_server import temporal_cli
 from models.case.steps import Acknowledge, Close, Resolve, Respond, Triage
 from tests.workflow.cases import open_case
 from worker import build_worker

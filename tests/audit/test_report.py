@@ -23,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import issue_api_key
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.case.steps import Respond, Restore
 from models.tables.client_registry import AuthorisedContactRow
 from tests.workflow.cases import example_policy, open_case

@@ -133,7 +133,7 @@ def test_timeline_of_a_full_case_is_the_expected_list(finished: Finished) -> Non
 
 
 def test_timeline_reads_the_archive_the_same(finished: Finished) -> None:
-    from escalator.history import from_archive
+    from escalator.infra.history import from_archive
 
     archived = from_archive(finished.engine, finished.case_id)
     assert archived is not None and archived.source == "archive"

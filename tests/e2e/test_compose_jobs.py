@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from escalator.temporal_server import dev_server_command, temporal_cli
+from escalator.infra.temporal_server import dev_server_command, temporal_cli
 from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 from tests.receivers import free_port
 

@@ -28,7 +28,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from escalator.temporal_server import dev_server_command, temporal_cli
+from escalator.infra.temporal_server import dev_server_command, temporal_cli
 from tests.api.test_bounded_calls import INTAKE
 from tests.databases import empty_postgres_database
 from tests.receivers import free_port, smtp_server

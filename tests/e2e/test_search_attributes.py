@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from escalator.temporal_server import dev_server_command, temporal_cli
+from escalator.infra.temporal_server import dev_server_command, temporal_cli
 from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 from tests.api.test_bounded_calls import INTAKE
 from tests.live_stack import ROOT, live_stack

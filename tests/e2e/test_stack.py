@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from escalator.temporal_server import temporal_cli
+from escalator.infra.temporal_server import temporal_cli
 from tests.receivers import free_port
 
 

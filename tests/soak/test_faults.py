@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from escalator.settings import get_settings
+from escalator.infra.settings import get_settings
 from tests.live_stack import LiveStack, live_stack
 from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server
 from tests.soak.delivery import FASTTEST, arrived, assert_each_once, intake, owed, settled

@@ -14,8 +14,8 @@ from temporalio.client import Client
 
 from api.app import create_app
 from escalator.cli import main
-from escalator.db import engine_from_url
-from escalator.settings import Settings, get_settings
+from escalator.infra.db import engine_from_url
+from escalator.infra.settings import Settings, get_settings
 from models.tables.core import ApiKeyRow
 
 

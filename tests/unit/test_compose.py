@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from escalator.settings import Settings
-from escalator.temporal_server import temporal_cli
+from escalator.infra.settings import Settings
+from escalator.infra.temporal_server import temporal_cli
 from models.case.search_attributes import as_cli_pairs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from activities.inventory import InventoryActivities, tracking_number
-from escalator.db import engine_from_url
+from escalator.infra.db import engine_from_url
 from escalator.inventory_seed import PARTS, STOCK, WAREHOUSES, load_inventory_seed
 from models.field.inventory_requests import ReserveRequest, ShipmentRecord
 from models.tables.inventory import PartRow, ReservationRow, ShipmentRow, StockRow, WarehouseRow

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import pytest
 
-from escalator.logs import bind, case_of, formatter, log_context
+from escalator.infra.logs import bind, case_of, formatter, log_context
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from escalator.mail_authentication import verdict
+from escalator.intake.mail_authentication import verdict
 
 RELAY = "relay.acme.test"
 

@@ -6,7 +6,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers every table)
-from escalator.db import alembic_config, engine_from_url
+from escalator.infra.db import alembic_config, engine_from_url
 
 
 def test_one_head() -> None:

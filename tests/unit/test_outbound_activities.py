@@ -15,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.mail import MailActivities
 from activities.paging import PagingActivities
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.case.activity_inputs import EmailRequest, PageRequest
 from models.tables.core import OutboundMessageRow
 from models.tables.intake import InboundMessageRow

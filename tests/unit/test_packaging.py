@@ -32,6 +32,6 @@ def test_the_wheel_holds_the_example_policies_and_the_migrations(tmp_path: Path)
     policies = {Path(name).name for name in names if name.startswith("escalator/policies/")}
     assert policies == {p.name for p in (ROOT / "escalator" / "policies").glob("*.yaml")}
     assert len(policies) == 5
-    assert "escalator/migrations/env.py" in names
-    assert any(name.startswith("escalator/migrations/versions/") for name in names)
+    assert "escalator/infra/migrations/env.py" in names
+    assert any(name.startswith("escalator/infra/migrations/versions/") for name in names)
     assert "worker.py" in names

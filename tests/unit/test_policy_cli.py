@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from escalator.policy_cli import main
+from escalator.cli.policies import main
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICIES = ROOT / "escalator" / "policies"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
 from worker import build_worker
 

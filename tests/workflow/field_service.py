@@ -19,8 +19,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities import all_activities
+from escalator.infra.settings import Settings
 from escalator.inventory_seed import load_inventory_seed
-from escalator.settings import Settings
 from models.case.resource import Case
 from models.policy import Policy
 from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server

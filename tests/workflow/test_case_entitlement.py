@@ -7,7 +7,7 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
 from activities.client_registry import RegistryActivities
-from escalator.db import engine_from_url
+from escalator.infra.db import engine_from_url
 from models.case.activity_inputs import EntitlementRequest
 from models.case.steps import ApprovePo, Triage
 from models.tables.client_registry import AuthorisedContactRow, CoverageRow

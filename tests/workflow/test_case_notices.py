@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from escalator.history import from_temporal
-from escalator.settings import Settings
+from escalator.infra.history import from_temporal
+from escalator.infra.settings import Settings
 from models.audit.timeline import build_timeline
 from models.case.steps import Acknowledge, RequestInfo, Respond, Triage
 from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server

@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
 from models.case.resource import CaseInput
 from models.case.state import CaseState
 from models.case.steps import AddNote, CustomerReply, RequestInfo

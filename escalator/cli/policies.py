@@ -25,8 +25,8 @@ EngineFactory = Callable[[str | None], Engine]
 
 
 def default_engine(database_url: str | None) -> Engine:
-    from escalator.db import engine_from_url, migrate
-    from escalator.settings import get_settings
+    from escalator.infra.db import engine_from_url, migrate
+    from escalator.infra.settings import get_settings
 
     url = database_url or get_settings().database_url
     migrate(url)
@@ -188,7 +188,7 @@ def build_parser(engine_factory: EngineFactory = default_engine) -> argparse.Arg
 
 
 def main(argv: Sequence[str] | None = None, engine_factory: EngineFactory = default_engine) -> int:
-    """`python -m escalator.policy_cli policy validate FILE`: the policy commands alone."""
+    """`python -m escalator.cli.policies policy validate FILE`: the policy commands alone."""
     args = build_parser(engine_factory).parse_args(argv)
     code: int = args.run(args)
     return code

@@ -1,6 +1,6 @@
 """E-mail intake: a raw message becomes a new case, a reply on its case, or a kept message.
 
-Used by `POST /intake/email` and by the SMTP listener (escalator/smtp_intake.py).
+Used by `POST /intake/email` and by the SMTP listener (escalator/smtp_listener.py).
 Every message is stored raw first, so nothing received is lost; then:
 
 - a subject carrying a known ticket number ("Re: ZSU-000042 ...") is a
@@ -30,18 +30,22 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from api.problems import Problem
-from api.routers.cases import (
+from escalator import policy_store
+from escalator.cases import (
+    CaseError,
+    CaseFinished,
+    CaseNotFound,
+    NotPermitted,
+    StepRefused,
+    apply_step,
     case_once_recorded,
     check_against_policy,
     idempotent_case_id,
     intake_sha256,
     start_case,
 )
-from api.routers.steps import apply_step
-from escalator import policy_store
-from escalator.mail_authentication import verdict
-from escalator.settings import Settings
+from escalator.infra.settings import Settings
+from escalator.intake.mail_authentication import verdict
 from models.case.resource import Case, CaseIntake, ContactIntake
 from models.case.steps import AddNote, CustomerReply
 from models.intake.inbound_mail import InboundMail, UnreadableMail, parse_mail
@@ -84,8 +88,7 @@ class Route:
 def plan_of(session: Session, org: str, policy: PolicyVersionRow) -> str:
     """The organisation's plan in the registry (its newest coverage naming a plan of this
     policy); else the policy's first plan, its default for clients the registry lacks."""
-    plans = policy.body.get("plans")
-    known: list[str] = [str(name) for name in plans] if isinstance(plans, dict) else []
+    known = list(policy_store.cached_policy(policy).plans)
     covered: str | None = session.exec(
         select(CoverageRow.plan)
         .where(CoverageRow.org == org)
@@ -94,8 +97,7 @@ def plan_of(session: Session, org: str, policy: PolicyVersionRow) -> str:
     ).first()
     if covered is not None:
         return covered
-    if not known:
-        raise Kept(f"policy {policy.name!r} has no plan")
+    # A policy has at least one plan (the schema says so).
     return known[0]
 
 
@@ -129,8 +131,8 @@ class MailIntake:
             return await self._act(row_id, received_at, mail, only_org)
         except (UnreadableMail, Kept) as error:
             return await self._kept(row_id, str(error))
-        except Problem as problem:
-            await self._kept(row_id, problem.detail)
+        except CaseError as refused:
+            await self._kept(row_id, refused.detail)
             raise
         except Exception as error:
             # Temporal or the database failed us: the message stays kept, with why.
@@ -152,8 +154,7 @@ class MailIntake:
             raise Kept(f"an automatic reply ({mail.automatic}) opens no case")
         route = await asyncio.to_thread(self._route, mail)
         if only_org is not None and route.org != only_org:
-            raise Problem(
-                403,
+            raise NotPermitted(
                 f"a partner key of {only_org!r} sends mail for {only_org!r} only; "
                 f"{mail.sender_email} belongs to {route.org!r}",
             )
@@ -162,7 +163,7 @@ class MailIntake:
     async def _open(
         self, row_id: int, received_at: datetime, mail: InboundMail, route: Route
     ) -> MailResult:
-        policy = Policy.model_validate(route.policy.body)
+        policy = policy_store.cached_policy(route.policy)
         first = await asyncio.to_thread(self._first_receipt, mail, received_at)
         try:
             intake = self._intake(mail, route, policy, first)
@@ -173,13 +174,7 @@ class MailIntake:
         key = f"email:{mail.message_id or hashlib.sha256(content.encode()).hexdigest()}"
         case_id = idempotent_case_id(route.org, key)
         handle, created = await start_case(
-            self.client,
-            self.settings,
-            intake,
-            route.policy,
-            case_id,
-            datetime.now(UTC),
-            intake_sha256(intake),
+            self.client, self.settings, intake, route.policy, case_id, intake_sha256(intake)
         )
         case = await case_once_recorded(self.client, handle, None)
         await asyncio.to_thread(self._finish, row_id, "opened", case.id, mail)
@@ -205,7 +200,7 @@ class MailIntake:
     ) -> MailResult:
         org, contact = await asyncio.to_thread(self._case_org, case_id)
         if only_org is not None and org != only_org:
-            raise Problem(404, f"no case with ticket number {mail.ticket_number}")
+            raise CaseNotFound(f"no case with ticket number {mail.ticket_number}")
         sender_org = await asyncio.to_thread(self._org_of_sender, mail.sender_email)
         if sender_org != org and mail.sender_email != contact:
             raise Kept(
@@ -242,9 +237,7 @@ class MailIntake:
             try:
                 case = await apply_step(self.client, case_id, "customer-reply", reply, "email", key)
                 outcome = "replied"
-            except Problem as refused:
-                if refused.status != 409:
-                    raise
+            except (StepRefused, CaseFinished):
                 said = f"e-mail from {mail.sender_email}: {text}"
                 note = AddNote(actor=actor, text=said[:100_000], quoted=quoted)
                 case = await self._add_note(case_id, mail, note, key)
@@ -255,9 +248,7 @@ class MailIntake:
     async def _add_note(self, case_id: str, mail: InboundMail, note: AddNote, key: str) -> Case:
         try:
             return await apply_step(self.client, case_id, "add-note", note, "email-note", key)
-        except Problem as closed:
-            if closed.status != 409:
-                raise
+        except (StepRefused, CaseFinished) as closed:
             raise Kept(f"case {mail.ticket_number} takes no reply: {closed.detail}") from None
 
     async def _kept(self, row_id: int, reason: str) -> MailResult:

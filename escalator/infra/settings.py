@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The example policies ship inside the package (package data), so any install finds them.
-EXAMPLE_POLICIES = Path(__file__).resolve().parent / "policies"
+EXAMPLE_POLICIES = Path(__file__).resolve().parents[1] / "policies"
 
 
 class Settings(BaseSettings):
@@ -17,6 +17,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ESCALATOR_", extra="ignore")
 
     temporal_address: str = "127.0.0.1:7233"
+    # TLS to the frontend (Temporal Cloud, a secured cluster): on with `temporal_tls`, or with
+    # a client certificate for mTLS; the CA and server name when the server's are private.
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_tls_server_name: str = ""
+    # A Temporal Cloud API key (sent as a bearer token; implies TLS).
+    temporal_api_key: SecretStr | None = None
     # Logs: one JSON object per line (for a log pipeline), or `text` for people (`make run`).
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -40,7 +49,7 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = 10 * 1024 * 1024
     # The authserv-id of the organisation's relay: when set, a reply is threaded into its case
     # only if that relay's Authentication-Results authenticate the From domain. Empty: From is
-    # taken as written (escalator/mail_authentication.py).
+    # taken as written (escalator/intake/mail_authentication.py).
     mail_trusted_authserv_id: str = ""
     # PagerDuty Events v2 endpoint (https://events.pagerduty.com/v2/enqueue); empty: no paging.
     paging_url: str = ""

@@ -2,10 +2,10 @@
 
 Temporal's `rpc_timeout` bounds one poll, not a call: an Update whose worker is
 gone, or a Query with no worker polling, waits for as long as the client keeps
-polling. Every call the API makes that waits on a workflow goes through `bounded`,
-which gives up after `ESCALATOR_WORKFLOW_WAIT_SECONDS` (10 s) and answers 503 with
-`Retry-After`, saying what the caller may now assume. Every `RPCStatusCode` decision
-about such a call is made here.
+polling. Every call the case service makes that waits on a workflow goes through
+`bounded`, which gives up after `ESCALATOR_WORKFLOW_WAIT_SECONDS` (10 s) with
+`CaseBusy`, saying what the caller may now assume. Every `RPCStatusCode` decision
+of the project is made in this module.
 """
 
 import asyncio
@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
+from prometheus_client import Counter
+from sqlalchemy.exc import InterfaceError, OperationalError
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
@@ -22,13 +24,19 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.metrics import CASES_STUCK
-from api.problems import Problem, unavailable
-from escalator.settings import get_settings
+from escalator.cases.errors import CaseBusy, StepRefused
+from escalator.infra.settings import get_settings
 
 log = logging.getLogger("escalator.api.workflows")
 
 T = TypeVar("T")
+
+# A case whose workflow fails on the current code (usually: its history no longer replays).
+# Nothing retries it into health: an operator must deploy a fix or reset the case.
+CASES_STUCK = Counter(
+    "escalator_cases_stuck_total",
+    "Reads or steps refused because the case's workflow does not run on the current code",
+)
 
 # What a 503 on a step means, for the answer and docs/api.md.
 STEP_NOT_YET = (
@@ -42,11 +50,11 @@ class CaseGone(Exception):
     """The case's workflow has ended (or never existed): no Update or Query reaches it."""
 
 
-def rejected(error: WorkflowUpdateFailedError) -> Problem:
-    """The validator's (or handler's) reason, as the 409's detail."""
+def refused(error: WorkflowUpdateFailedError) -> StepRefused:
+    """The validator's (or handler's) reason."""
     cause = error.cause
     reason = getattr(cause, "message", None) or str(cause or error)
-    return Problem(409, reason)
+    return StepRefused(reason)
 
 
 def wait_seconds() -> float:
@@ -60,18 +68,19 @@ async def bounded(
     case_id: str,
     what: str,
     late: str = "",
-    extra: dict[str, str] | None = None,
+    accepted: bool = False,
 ) -> T:
-    """`call`'s result, or a 503 `Problem` (with `late` saying what the caller may assume)
-    once the bound passes; `CaseGone` for a workflow Temporal does not know, 409 for a
-    refused Update."""
+    """`call`'s result, or `CaseBusy` (with `late` saying what the caller may assume; naming
+    the case as accepted when `accepted`) once the bound passes; `CaseGone` for a workflow
+    Temporal does not know, `StepRefused` for a refused Update."""
     seconds = wait_seconds()
 
-    def too_late() -> Problem:
+    def too_late() -> CaseBusy:
         said = f"case {case_id} did not answer {what} within {seconds:g} s"
-        problem = unavailable(f"{said}; {late}" if late else f"{said} (see /healthz)")
-        problem.extra = extra or {}
-        return problem
+        return CaseBusy(
+            f"{said}; {late}" if late else f"{said} (see /healthz)",
+            accepted_case_id=case_id if accepted else None,
+        )
 
     try:
         async with asyncio.timeout(seconds):
@@ -79,7 +88,7 @@ async def bounded(
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as error:
         raise too_late() from error
     except WorkflowUpdateFailedError as error:
-        raise rejected(error) from error
+        raise refused(error) from error
     except RPCError as error:
         if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
             raise CaseGone(case_id) from error
@@ -87,10 +96,38 @@ async def bounded(
             raise too_late() from error  # one poll's own timeout: the same as ours
         if error.status == RPCStatusCode.FAILED_PRECONDITION:
             # "no poller seen for task queue": nothing runs the case's workflow now.
-            raise unavailable(
+            raise CaseBusy(
                 f"case {case_id} cannot answer {what}: no worker is running its workflow"
             ) from error
         raise
+
+
+async def workflow_exists(client: Client, workflow_id: str) -> bool:
+    """Whether Temporal knows a workflow of this id (running or closed)."""
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
+def unavailable_part(exc: BaseException) -> str | None:
+    """ "Temporal" or "the database" when `exc`, or what it wraps, says it cannot be reached."""
+    if exc.__cause__ is not None and (down := unavailable_part(exc.__cause__)):
+        return down
+    if isinstance(exc, RPCError) and exc.status in (
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+    ):
+        return "Temporal"
+    # The lazy client's first call when the server does not answer.
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect"):
+        return "Temporal"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "the database"
+    return None
 
 
 async def why_stuck(client: Client, case_id: str) -> str | None:
@@ -111,10 +148,10 @@ async def why_stuck(client: Client, case_id: str) -> str | None:
 
 async def unanswered_query(
     client: Client, case_id: str, error: WorkflowQueryFailedError | None = None
-) -> Problem | None:
+) -> CaseBusy | None:
     """A Query that failed in the worker, or timed out (`error` None): usually the case's
     history no longer replays on the current code. Then reported loudly (an operator must
-    act) and answered 503 naming the case's state; None when the case is merely slow."""
+    act) and refused naming the case's state; None when the case is merely slow."""
     stuck = await why_stuck(client, case_id)
     if stuck is None and error is None:
         return None
@@ -126,7 +163,7 @@ async def unanswered_query(
         state,
         extra={"case_id": case_id, "alert": "case_stuck"},
     )
-    return unavailable(
+    return CaseBusy(
         f"case {case_id} cannot be read or worked now: its workflow does not run on the "
         f"current code ({state}); operators have been alerted"
     )

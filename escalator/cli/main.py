@@ -6,14 +6,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from escalator.apikey_cli import add_apikey_commands
-from escalator.audit_cli import add_audit_commands
-from escalator.policy_cli import add_policy_commands
-from escalator.settings import get_settings
+from escalator.cli.apikeys import add_apikey_commands
+from escalator.cli.audit import add_audit_commands
+from escalator.cli.policies import add_policy_commands
+from escalator.infra.settings import get_settings
 
 
 def _up(args: argparse.Namespace) -> int:
-    from escalator.stack import run_stack
+    from escalator.cli.stack import run_stack
 
     return run_stack(
         get_settings(), api_port=args.port, temporal_port=args.temporal_port, headless=args.headless
@@ -31,8 +31,8 @@ def _api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from escalator.db import migrate
-    from escalator.logs import configure_logging
+    from escalator.infra.db import migrate
+    from escalator.infra.logs import configure_logging
 
     settings = get_settings()
     configure_logging("api", settings.log_format, settings.log_level)
@@ -41,7 +41,7 @@ def _api(args: argparse.Namespace) -> int:
         create_app(settings),
         host=args.host or settings.api_host,
         port=args.port or settings.api_port,
-        # escalator/logs.py formats uvicorn's lines; api/request_log.py writes the access log.
+        # escalator/infra/logs.py formats uvicorn's lines; api/request_log.py writes the access log.
         log_config=None,
         access_log=False,
     )
@@ -49,7 +49,7 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _setup(_args: argparse.Namespace) -> int:
-    from escalator.bootstrap import prepare_database
+    from escalator.cli.bootstrap import prepare_database
 
     settings = get_settings()
     prepare_database(settings)
@@ -58,7 +58,7 @@ def _setup(_args: argparse.Namespace) -> int:
 
 
 def _smtp(_args: argparse.Namespace) -> int:
-    from escalator.smtp_intake import run_smtp
+    from escalator.smtp_listener import run_smtp
 
     asyncio.run(run_smtp())
     return 0

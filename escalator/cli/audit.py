@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
-from escalator.history import CaseNotFound, load_case_history
-from escalator.settings import get_settings
+from escalator.infra.history import CaseNotFound, load_case_history
+from escalator.infra.settings import get_settings
+from escalator.infra.temporal_client import connect
 from models.audit.history import CaseHistory, HistoryFormatError
 from models.tables.audit import CaseArchiveRow
 from models.tables.core import CaseRow
@@ -79,15 +79,13 @@ def add_audit_commands(
 
 async def _connect(args: argparse.Namespace) -> Client:
     settings = get_settings()
-    return await Client.connect(
-        args.temporal_address or settings.temporal_address,
-        namespace=args.namespace or settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+    return await connect(
+        settings, address=args.temporal_address or None, namespace=args.namespace or None
     )
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    from escalator.db import engine_from_url, migrate
+    from escalator.infra.db import engine_from_url, migrate
 
     url = args.database_url or get_settings().database_url
     migrate(url)

@@ -129,7 +129,7 @@ def configure_logging(
     logging.captureWarnings(True)  # a library's warning is a line like the others
     root.setLevel(level)
     # aiosmtpd logs every command and reply of every conversation at INFO: the listener
-    # writes one line per message instead (escalator/smtp_intake.py).
+    # writes one line per message instead (escalator/smtp_listener.py).
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     # Alembic says which SQL dialect it found each time /readyz compares the schema's head.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)

@@ -12,12 +12,12 @@ import signal
 import uuid
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from temporalio.client import Client
 
-from escalator.db import engine_from_url
-from escalator.logs import configure_logging, log_context
-from escalator.mail_intake import MailIntake, NotStored
-from escalator.settings import Settings, get_settings
+from escalator.infra.db import engine_from_url
+from escalator.infra.logs import configure_logging, log_context
+from escalator.infra.settings import Settings, get_settings
+from escalator.infra.temporal_client import connect
+from escalator.intake.mail import MailIntake, NotStored
 
 log = logging.getLogger("escalator.smtp")
 
@@ -72,17 +72,10 @@ async def start_listener(
 
 async def run_smtp(settings: Settings | None = None) -> None:
     """Run the listener until SIGINT or SIGTERM."""
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
     settings = settings or get_settings()
     configure_logging("smtp", settings.log_format, settings.log_level)
     engine = engine_from_url(settings.database_url)
-    client = await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-        lazy=True,
-    )
+    client = await connect(settings, lazy=True)
     intake = MailIntake(engine, client, settings)
     server = await start_listener(
         intake, settings.smtp_listen_host, settings.smtp_listen_port, settings.email_max_bytes

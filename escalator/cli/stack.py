@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from escalator.bootstrap import prepare_database
-from escalator.settings import Settings
-from escalator.temporal_server import connect_when_ready, dev_server_command
+from escalator.cli.bootstrap import prepare_database
+from escalator.infra.settings import Settings
+from escalator.infra.temporal_client import connect_when_ready
+from escalator.infra.temporal_server import dev_server_command
 
 
 def _die_with_parent() -> None:
@@ -86,7 +87,9 @@ class Stack:
 
 
 async def wait_for_temporal(address: str, namespace: str, timeout: float = 60.0) -> None:
-    await connect_when_ready(address, namespace, timeout=timeout)
+    # The embedded server is plain local Temporal, whatever TLS the environment names.
+    local = Settings(temporal_address=address, temporal_namespace=namespace, temporal_tls=False)
+    await connect_when_ready(local, timeout=timeout)
 
 
 def wait_for_http(

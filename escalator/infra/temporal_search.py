@@ -20,7 +20,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from escalator.temporal_server import temporal_test_server
+from escalator.infra.temporal_server import temporal_test_server
 from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 
 log = logging.getLogger("escalator.temporal")

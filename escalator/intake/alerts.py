@@ -15,24 +15,26 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
-from api.problems import Problem, field_problem
-from api.routers.cases import (
+from escalator import policy_store
+from escalator.cases import (
+    CaseFinished,
+    InvalidField,
+    NotPermitted,
+    StepRefused,
+    apply_step,
     case_once_recorded,
     check_against_policy,
     idempotent_case_id,
     intake_sha256,
     start_case,
 )
-from api.routers.steps import apply_step
-from escalator import policy_store
-from escalator.mail_intake import Kept, plan_of
-from escalator.settings import Settings
+from escalator.cases.calls import workflow_exists
+from escalator.infra.settings import Settings
+from escalator.intake.mail import Kept, plan_of
 from models.case.resource import CaseIntake, ContactIntake
 from models.case.steps import AddNote
 from models.intake.alerts import Alert, AlertmanagerWebhook, alert_severity
-from models.policy import Policy
 from models.policy.intake import Intake, MonitoringIntake
 from models.tables.client_registry import AuthorisedContactRow
 from models.tables.core import PolicyVersionRow
@@ -75,15 +77,14 @@ class AlertIntake:
         for index, alert in enumerate(hook.alerts):
             alert_org = alert.labels.get("org") or hook.commonLabels.get("org") or org
             if alert_org is None:
-                raise field_problem(
-                    ["body", "alerts", index, "labels", "org"],
+                raise InvalidField(
                     "no organisation: give the alert an `org` label or the `org` query parameter",
+                    loc=["body", "alerts", index, "labels", "org"],
                 )
             if only_org is not None and alert_org != only_org:
-                raise field_problem(
-                    ["body", "alerts", index, "labels", "org"],
+                raise NotPermitted(
                     f"a partner key of {only_org!r} reports alerts of {only_org!r} only",
-                    403,
+                    loc=["body", "alerts", index, "labels", "org"],
                 )
             results.append(await self._one(target, alert, alert_org, index))
         return AlertResults(results=results)
@@ -94,7 +95,7 @@ class AlertIntake:
             fingerprint=alert.fingerprint, status=alert.status, outcome="skipped", case_id=case_id
         )
         if alert.status == "resolved":
-            if not await self._exists(case_id):
+            if not await workflow_exists(self.client, case_id):
                 return outcome.model_copy(
                     update={"case_id": None, "reason": "resolved before any case was opened"}
                 )
@@ -104,13 +105,7 @@ class AlertIntake:
             )
         intake = await asyncio.to_thread(self._intake, target, alert, org, index)
         handle, created = await start_case(
-            self.client,
-            self.settings,
-            intake,
-            target.policy,
-            case_id,
-            datetime.now(UTC),
-            intake_sha256(intake),
+            self.client, self.settings, intake, target.policy, case_id, intake_sha256(intake)
         )
         if not created:
             return await self._note(
@@ -126,30 +121,19 @@ class AlertIntake:
         note = AddNote(actor="monitoring", text=text)
         try:
             case = await apply_step(self.client, case_id, "add-note", note, "alerts", key)
-        except Problem as refused:
-            if refused.status != 409:
-                raise
+        except (StepRefused, CaseFinished) as refused:
             return outcome.model_copy(update={"reason": refused.detail})
         return outcome.model_copy(update={"outcome": "noted", "ticket_number": case.ticket_number})
-
-    async def _exists(self, case_id: str) -> bool:
-        try:
-            await self.client.get_workflow_handle(case_id).describe()
-        except RPCError as error:
-            if error.status == RPCStatusCode.NOT_FOUND:
-                return False
-            raise
-        return True
 
     def _target(self, name: str) -> Target:
         with Session(self.engine) as session:
             row = policy_store.latest(session, name)
         if row is None:
-            raise field_problem(["query", "policy"], f"no published policy named {name!r}")
-        intake = Policy.model_validate(row.body).intake
+            raise InvalidField(f"no published policy named {name!r}", loc=["query", "policy"])
+        intake = policy_store.cached_policy(row).intake
         if intake.monitoring is None:
-            raise field_problem(
-                ["query", "policy"], f"policy {name!r} has no intake.monitoring mapping"
+            raise InvalidField(
+                f"policy {name!r} has no intake.monitoring mapping", loc=["query", "policy"]
             )
         return Target(row, intake, intake.monitoring)
 
@@ -166,7 +150,7 @@ class AlertIntake:
             try:
                 plan = target.monitoring.plan or plan_of(session, org, target.policy)
             except Kept as error:
-                raise field_problem(["query", "policy"], str(error)) from error
+                raise InvalidField(str(error), loc=["query", "policy"]) from error
             contact = self._contact(session, alert, org, index)
         try:
             intake = CaseIntake(
@@ -182,8 +166,8 @@ class AlertIntake:
             )
         except ValidationError as error:
             first = error.errors()[0]
-            raise field_problem(
-                ["body", "alerts", index, *map(str, first["loc"])], first["msg"]
+            raise InvalidField(
+                first["msg"], loc=["body", "alerts", index, *map(str, first["loc"])]
             ) from error
         check_against_policy(intake, target.policy)
         return intake
@@ -196,8 +180,9 @@ class AlertIntake:
             try:
                 return ContactIntake(name=alert.labels.get("contact_name") or email, email=email)
             except ValidationError as error:
-                raise field_problem(
-                    ["body", "alerts", index, "labels", "contact_email"], "is not an e-mail address"
+                raise InvalidField(
+                    "is not an e-mail address",
+                    loc=["body", "alerts", index, "labels", "contact_email"],
                 ) from error
         row = session.exec(
             select(AuthorisedContactRow)
@@ -205,16 +190,16 @@ class AlertIntake:
             .order_by(col(AuthorisedContactRow.id))
         ).first()
         if row is None:
-            raise field_problem(
-                ["body", "alerts", index, "labels", "contact_email"],
+            raise InvalidField(
                 f"no contact: label the alert with contact_email, or register an authorised "
                 f"contact of {org!r}",
+                loc=["body", "alerts", index, "labels", "contact_email"],
             )
         try:
             return ContactIntake(name=row.name or row.email, email=row.email)
         except ValidationError as error:
-            raise field_problem(
-                ["body", "alerts", index, "labels", "contact_email"],
+            raise InvalidField(
                 f"the first authorised contact of {org!r} has no address mail can reach: "
                 "label the alert with contact_email",
+                loc=["body", "alerts", index, "labels", "contact_email"],
             ) from error

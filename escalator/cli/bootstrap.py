@@ -3,8 +3,8 @@ when it has none."""
 
 from sqlmodel import Session
 
-from escalator.db import engine_from_url, migrate
-from escalator.settings import Settings
+from escalator.infra.db import engine_from_url, migrate
+from escalator.infra.settings import Settings
 
 
 def prepare_database(settings: Settings) -> None:

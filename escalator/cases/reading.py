@@ -1,0 +1,73 @@
+"""Reading a live case, and who may see it.
+
+`only_org` is a partner's organisation (None for staff, who see every case): another
+organisation's case is `CaseNotFound` exactly like an unknown one, so nothing leaks.
+"""
+
+import asyncio
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.client import Client, WorkflowQueryFailedError
+
+from escalator.cases.calls import CaseGone, bounded, unanswered_query
+from escalator.cases.errors import CaseBusy, CaseNotFound
+from models.case.resource import Case
+from models.tables.core import CaseRow
+from workflows.case import CaseWorkflow
+
+
+def may_see(only_org: str | None, org: str) -> bool:
+    return only_org is None or only_org == org
+
+
+async def read_case(client: Client, case_id: str) -> Case:
+    """The live case by Query, within the bound; `CaseNotFound` when Temporal has no such
+    workflow, `CaseBusy` when no worker answers or the case cannot run on this code."""
+    handle = client.get_workflow_handle(case_id)
+    try:
+        case: Case = await bounded(
+            handle.query(CaseWorkflow.get_case), case_id=case_id, what="a read"
+        )
+    except CaseGone as error:
+        raise CaseNotFound(f"no case {case_id!r}") from error
+    except WorkflowQueryFailedError as error:
+        stuck = await unanswered_query(client, case_id, error)
+        assert stuck is not None  # with an error, unanswered_query always answers
+        raise stuck from error
+    except CaseBusy as late:
+        # A worker that cannot replay the case may never answer: say so when that is why.
+        if stuck := await unanswered_query(client, case_id):
+            raise stuck from late
+        raise
+    return case
+
+
+async def visible_case(client: Client, case_id: str, only_org: str | None) -> Case:
+    """The live case, or `CaseNotFound` when it does not exist or belongs to an organisation
+    the caller may not see."""
+    if not case_id.startswith("case-"):
+        raise CaseNotFound(f"no case {case_id!r}")
+    case = await read_case(client, case_id)
+    if not may_see(only_org, case.org):
+        raise CaseNotFound(f"no case {case_id!r}")
+    return case
+
+
+def _org_in_read_model(engine: Engine, case_id: str) -> str | None:
+    with Session(engine) as session:
+        row = session.get(CaseRow, case_id)
+        return row.org if row is not None else None
+
+
+async def ensure_visible(
+    client: Client, engine: Engine, case_id: str, only_org: str | None
+) -> None:
+    """`CaseNotFound` unless the caller may see the case. Its organisation never changes, so
+    the read model answers (no Query, which waits on a worker); a case not yet projected asks
+    its workflow."""
+    org = await asyncio.to_thread(_org_in_read_model, engine, case_id)
+    if org is None:
+        await visible_case(client, case_id, only_org)
+    elif not may_see(only_org, org):
+        raise CaseNotFound(f"no case {case_id!r}")
