@@ -24,7 +24,7 @@ from escalator.cases import (
     NotPermitted,
     StepRefused,
 )
-from escalator.cases.calls import unavailable_part
+from escalator.infra.temporal_errors import unavailable_part
 
 log = logging.getLogger("escalator.api")
 

@@ -15,13 +15,14 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from api.deps import get_app_settings, get_client, get_engine
 from api.openapi import ANSWERS_WHILE_DOWN
 from api.problems import RETRY_AFTER
 from escalator.infra.db import schema_is_current
 from escalator.infra.settings import Settings
+from escalator.infra.temporal_errors import unsupported
 
 router = APIRouter()
 
@@ -63,7 +64,7 @@ async def _worker_ok(client: Client, settings: Settings) -> bool | None:
             timeout=timedelta(seconds=3),
         )
     except RPCError as error:
-        return None if error.status == RPCStatusCode.UNIMPLEMENTED else False
+        return None if unsupported(error) else False
     except Exception:
         return False
     now = datetime.now(UTC)

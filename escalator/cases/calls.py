@@ -4,8 +4,8 @@ Temporal's `rpc_timeout` bounds one poll, not a call: an Update whose worker is
 gone, or a Query with no worker polling, waits for as long as the client keeps
 polling. Every call the case service makes that waits on a workflow goes through
 `bounded`, which gives up after `ESCALATOR_WORKFLOW_WAIT_SECONDS` (10 s) with
-`CaseBusy`, saying what the caller may now assume. Every `RPCStatusCode` decision
-of the project is made in this module.
+`CaseBusy`, saying what the caller may now assume. What each error from Temporal
+means is decided in escalator/infra/temporal_errors.py.
 """
 
 import asyncio
@@ -14,7 +14,6 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from prometheus_client import Counter
-from sqlalchemy.exc import InterfaceError, OperationalError
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
@@ -22,10 +21,11 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from escalator.cases.errors import CaseBusy, StepRefused
 from escalator.infra.settings import get_settings
+from escalator.infra.temporal_errors import no_worker, not_found, poll_timed_out, workflow_unknown
 
 log = logging.getLogger("escalator.api.workflows")
 
@@ -90,12 +90,11 @@ async def bounded(
     except WorkflowUpdateFailedError as error:
         raise refused(error) from error
     except RPCError as error:
-        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+        if workflow_unknown(error):
             raise CaseGone(case_id) from error
-        if error.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+        if poll_timed_out(error):
             raise too_late() from error  # one poll's own timeout: the same as ours
-        if error.status == RPCStatusCode.FAILED_PRECONDITION:
-            # "no poller seen for task queue": nothing runs the case's workflow now.
+        if no_worker(error):
             raise CaseBusy(
                 f"case {case_id} cannot answer {what}: no worker is running its workflow"
             ) from error
@@ -107,27 +106,10 @@ async def workflow_exists(client: Client, workflow_id: str) -> bool:
     try:
         await client.get_workflow_handle(workflow_id).describe()
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
+        if not_found(error):
             return False
         raise
     return True
-
-
-def unavailable_part(exc: BaseException) -> str | None:
-    """ "Temporal" or "the database" when `exc`, or what it wraps, says it cannot be reached."""
-    if exc.__cause__ is not None and (down := unavailable_part(exc.__cause__)):
-        return down
-    if isinstance(exc, RPCError) and exc.status in (
-        RPCStatusCode.UNAVAILABLE,
-        RPCStatusCode.DEADLINE_EXCEEDED,
-    ):
-        return "Temporal"
-    # The lazy client's first call when the server does not answer.
-    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect"):
-        return "Temporal"
-    if isinstance(exc, OperationalError | InterfaceError):
-        return "the database"
-    return None
 
 
 async def why_stuck(client: Client, case_id: str) -> str | None:

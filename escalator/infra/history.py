@@ -14,8 +14,9 @@ from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
+from escalator.infra.temporal_errors import workflow_unknown
 from models.audit.history import (
     ARCHIVE_WORKFLOW,
     CaseHistory,
@@ -41,7 +42,7 @@ class CaseNotFound(LookupError):
 
 
 def _missing(error: RPCError) -> bool:
-    return error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
+    return workflow_unknown(error)
 
 
 async def _run_events(client: Client, workflow_id: str, run_id: str | None) -> list[HistoryEvent]:

@@ -17,9 +17,10 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from escalator.infra.temporal_errors import cannot_list, unsupported
 from escalator.infra.temporal_server import temporal_test_server
 from models.case.search_attributes import CASE_SEARCH_ATTRIBUTES
 
@@ -49,7 +50,7 @@ async def register_search_attributes(client: Client) -> None:
     try:
         missing = await missing_search_attributes(client)
     except RPCError as error:
-        if error.status != RPCStatusCode.UNIMPLEMENTED:
+        if not unsupported(error):
             raise
         missing = dict(CASE_SEARCH_ATTRIBUTES)
     if missing:
@@ -80,7 +81,7 @@ async def wait_for_search_attributes(client: Client, *, poll: float = 1.0) -> No
         try:
             missing = await missing_search_attributes(client)
         except RPCError as error:
-            if error.status not in (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED):
+            if not cannot_list(error):
                 raise
             log.warning("cannot list search attributes (%s): assuming they exist", error.message)
             return

@@ -11,8 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import issue_api_key
-from escalator.cases.calls import unavailable_part
 from escalator.infra.settings import Settings
+from escalator.infra.temporal_errors import unavailable_part
 from escalator.intake.mail import NotStored
 
 
