@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.auth import Identity, can_see, current_identity, reads_histories
-from api.deps import get_client, get_engine
+from api.auth import Identity, IdentityDep, ReadsHistories, can_see, current_identity
+from api.deps import ClientDep, EngineDep
 from api.problems import Problem, field_problem, unavailable
 from escalator.infra.history import CaseNotFound, load_case_history
 from escalator.replay import AsOfError, ReplayFailed, replay_case, state_as_of
@@ -69,9 +69,9 @@ async def _history(case_id: str, identity: Identity, client: Client, engine: Eng
 )
 async def timeline(
     case_id: str,
-    identity: Identity = Depends(current_identity),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
+    identity: IdentityDep,
+    client: ClientDep,
+    engine: EngineDep,
 ) -> list[TimelineEntry]:
     """Every event of the case and its field-service children, oldest first, in domain words."""
     return build_timeline(await _history(case_id, identity, client, engine))
@@ -80,9 +80,9 @@ async def timeline(
 @router.get("/{case_id}/history", operation_id="get_case_history", responses=AUDITORS_ONLY)
 async def history(
     case_id: str,
-    identity: Identity = Depends(reads_histories),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
+    identity: ReadsHistories,
+    client: ClientDep,
+    engine: EngineDep,
 ) -> dict[str, Any]:
     """Temporal's event history of every run of the case and of its children, as JSON."""
     return (await _history(case_id, identity, client, engine)).to_json()
@@ -96,12 +96,12 @@ async def history(
 )
 async def state(
     case_id: str,
+    identity: IdentityDep,
+    client: ClientDep,
+    engine: EngineDep,
     as_of: AwareDatetime = Query(
         ..., description="An instant with its offset, e.g. 2026-11-20T16:30:00-07:00"
     ),
-    identity: Identity = Depends(current_identity),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
 ) -> Case:
     """The case as it stood at `as_of`, rebuilt by replaying its history up to that instant."""
     case_history = await _history(case_id, identity, client, engine)
@@ -123,9 +123,9 @@ async def state(
 )
 async def replay(
     case_id: str,
-    identity: Identity = Depends(reads_histories),
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
+    identity: ReadsHistories,
+    client: ClientDep,
+    engine: EngineDep,
 ) -> ReplayVerdict:
     """Replay the case (every run, children included) against the current workflow code."""
     verdict = await replay_case(await _history(case_id, identity, client, engine))

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, text
@@ -17,7 +17,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, Describe
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.deps import get_app_settings, get_client, get_engine
+from api.deps import ClientDep, EngineDep, SettingsDep
 from api.openapi import ANSWERS_WHILE_DOWN
 from api.problems import RETRY_AFTER
 from escalator.infra.db import schema_is_current
@@ -112,9 +112,9 @@ def _database_ok(engine: Engine) -> bool:
     },
 )
 async def healthz(
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
-    settings: Settings = Depends(get_app_settings),
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     temporal, database = await asyncio.gather(
         _temporal_ok(client), asyncio.to_thread(_database_ok, engine)
@@ -158,9 +158,9 @@ async def livez() -> dict[str, str]:
     },
 )
 async def readyz(
-    client: Client = Depends(get_client),
-    engine: Engine = Depends(get_engine),
-    settings: Settings = Depends(get_app_settings),
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     namespace, schema = await asyncio.gather(
         _namespace_ok(client), asyncio.to_thread(_schema_ok, engine)

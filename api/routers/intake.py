@@ -10,15 +10,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
-from temporalio.client import Client
 
 from api.attachments import with_attachments
-from api.auth import Identity, current_identity, opens_cases, visible_org
-from api.deps import get_app_settings, get_client, get_engine, get_session
+from api.auth import IdentityDep, OpensCases, current_identity, visible_org
+from api.deps import ClientDep, EngineDep, SessionDep, SettingsDep
 from api.problems import Problem
-from escalator.infra.settings import Settings
 from escalator.intake.alerts import AlertIntake, AlertResults
 from escalator.intake.mail import MailIntake
 from models.case.resource import Case
@@ -87,10 +84,10 @@ class InboundMessageList(BaseModel):
 async def email(
     request: Request,
     response: Response,
-    identity: Identity = Depends(opens_cases),
-    engine: Engine = Depends(get_engine),
-    client: Client = Depends(get_client),
-    settings: Settings = Depends(get_app_settings),
+    identity: OpensCases,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
 ) -> Case | Response:
     """A raw e-mail: a new case (201), a reply on the case of its ticket number (200)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -119,8 +116,8 @@ async def email(
 
 @router.get("/messages", response_model=InboundMessageList, operation_id="list_inbound_messages")
 def messages(
-    identity: Identity = Depends(current_identity),
-    session: Session = Depends(get_session),
+    identity: IdentityDep,
+    session: SessionDep,
     status: Literal["received", "opened", "replied", "noted", "kept"] | None = Query(
         None, description="kept: the messages nothing could be done with, and why"
     ),
@@ -150,16 +147,16 @@ def messages(
 )
 async def alerts(
     hook: AlertmanagerWebhook,
+    identity: OpensCases,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
     policy: SingleLine = Query(
         ..., min_length=1, max_length=64, description="the policy whose cases alerts open"
     ),
     org: SingleLine | None = Query(
         None, min_length=1, max_length=128, description="the organisation, unless labelled `org`"
     ),
-    identity: Identity = Depends(opens_cases),
-    engine: Engine = Depends(get_engine),
-    client: Client = Depends(get_client),
-    settings: Settings = Depends(get_app_settings),
 ) -> AlertResults:
     """An Alertmanager webhook: each alert opens a case, or adds to the case of its firing."""
     return await AlertIntake(engine, client, settings).receive(

@@ -8,8 +8,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from api.auth import Identity, actor_of, current_identity, publishes_policies
-from api.deps import get_session
+from api.auth import PublishesPolicies, actor_of, current_identity
+from api.deps import SessionDep
 from api.openapi import problem
 from api.problems import PolicyProblemDetails, Problem
 from escalator import policy_store
@@ -92,8 +92,8 @@ _BODY_DOC: dict[str, Any] = {
 async def publish_policy(
     request: Request,
     response: Response,
-    identity: Identity = Depends(publishes_policies),
-    session: Session = Depends(get_session),
+    identity: PublishesPolicies,
+    session: SessionDep,
 ) -> PublishedPolicy:
     """Validate and store the next version (201); 200 with the latest if the text is unchanged."""
     text = await _policy_text(request)
@@ -110,7 +110,7 @@ async def publish_policy(
 
 
 @router.get("", response_model=list[PolicyListItem], operation_id="list_policies")
-def list_policies(session: Session = Depends(get_session)) -> list[PolicyListItem]:
+def list_policies(session: SessionDep) -> list[PolicyListItem]:
     return [
         PolicyListItem(
             name=s.name,
@@ -123,7 +123,7 @@ def list_policies(session: Session = Depends(get_session)) -> list[PolicyListIte
 
 
 @router.get("/{name}", response_model=PolicyVersion, operation_id="get_policy", responses=NO_POLICY)
-def latest_version(name: str, session: Session = Depends(get_session)) -> PolicyVersion:
+def latest_version(name: str, session: SessionDep) -> PolicyVersion:
     row = policy_store.latest(session, name)
     if row is None:
         raise Problem(404, f"no published policy named {name!r}")
@@ -138,9 +138,9 @@ def latest_version(name: str, session: Session = Depends(get_session)) -> Policy
 )
 def one_version(
     name: str,
+    session: SessionDep,
     # Versions are numbered from 1; a number beyond any column's range is a 422, not a 500.
     version: int = Path(ge=1, le=2**31 - 1),
-    session: Session = Depends(get_session),
 ) -> PolicyVersion:
     row = policy_store.get(session, name, version)
     if row is None:

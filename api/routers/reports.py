@@ -1,10 +1,10 @@
 """`GET /reports/sla`: monthly SLA attainment from the read model (models/audit/report.py)."""
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from api.auth import current_identity, require_roles
-from api.deps import get_session
+from api.deps import SessionDep
 from api.problems import field_problem
 from models.audit.report import SlaReport, attainment, month_bounds
 from models.tables.audit import SlaOutcomeRow
@@ -29,9 +29,9 @@ reads_reports = require_roles("manager", "auditor", action="reading SLA reports"
     dependencies=[Depends(reads_reports)],
 )
 def sla_report(
+    session: SessionDep,
     month: str = Query(..., description="YYYY-MM; cases received in that month (UTC)"),
     policy: str | None = Query(None, min_length=1, max_length=64),
-    session: Session = Depends(get_session),
 ) -> SlaReport:
     """Per policy, plan, tier, severity and target kind: cases, met, breached, attainment."""
     try:
