@@ -13,7 +13,6 @@ from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.problems import install_problem_handlers
 from api.request_log import RequestLog
-from api.request_metrics import RequestMetrics
 from api.routers import (
     attachments,
     audit,
@@ -37,7 +36,7 @@ class EscalatorApp(FastAPI):
     there, and must still be counted with its status and carry its X-Request-ID."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestLog(RequestMetrics(super().build_middleware_stack()))
+        return RequestLog(super().build_middleware_stack())
 
 
 def create_app(

@@ -2,8 +2,9 @@
 which case; every line written while it is handled carries its `request_id` too.
 
 The request id is the caller's `X-Request-ID` when it is a short token, else a new one; it
-is sent back in the answer's `X-Request-ID`, so a caller can quote it. A pure ASGI
-middleware, like RequestMetrics: no task of its own.
+is sent back in the answer's `X-Request-ID`, so a caller can quote it. The same middleware
+counts the request for /metrics (api/request_metrics.py). A pure ASGI middleware: it sees
+the status as the answer starts, and adds no task.
 """
 
 import logging
@@ -14,7 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.request_metrics import route_of
+from api.request_metrics import answer_started, answered, route_of
 from escalator.infra.logs import log_context
 
 log = logging.getLogger("escalator.api.requests")
@@ -47,6 +48,7 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answer_started(scope, began)
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -56,6 +58,7 @@ class RequestLog:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                answered(scope, status)
                 path_params: dict[str, Any] = scope.get("path_params") or {}
                 if "case_id" in path_params and "case_id" not in fields:
                     fields["case_id"] = path_params["case_id"]
