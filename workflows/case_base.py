@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.projection import ProjectionActivities
+    from models.case import transitions as rules
     from models.case.resource import Case, CaseInput, Note
     from models.case.state import CaseState
     from models.case.step_requests import is_keyed, step_digest
@@ -71,6 +72,17 @@ class CaseBase(CaseNotices):
         length = info.get_current_history_length()
         return info.is_continue_as_new_suggested() or length > self._input.history_limit
 
+    # -- steps: what refuses them, where they move the case (models/case/transitions.py) ------
+
+    def _refuse_step(self, step: str, *args: object) -> None:
+        """For a validator: refuse `step` when its rule says so (the state comes first)."""
+        _refuse(rules.STEPS[step].refuse(self.state, *args))
+
+    def _moved(self, step: str) -> dict[str, Any]:
+        """The status change `step` makes from where the case is now (empty: none)."""
+        status = rules.moved_to(step, self.state)
+        return {} if status is None else {"status": status}
+
     # -- state changes -------------------------------------------------------------------------
 
     def _change(self, **changes: Any) -> None:
@@ -95,8 +107,9 @@ class CaseBase(CaseNotices):
         self._change(notes=[*self.case.notes, note])
 
     def _close(self, at: datetime, reason: str, actor: str) -> None:
+        """Closed by the step, or by the system (referral, no reply, no purchase order)."""
         self.state.closed_at = at
-        self._change(status="closed")
+        self._change(**self._moved("close"))
         self._note(reason, actor)
         self._follow_pages("resolve")
 

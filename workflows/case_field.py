@@ -13,7 +13,6 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models.case import transitions as rules
     from models.case.resource import Case, Charge
     from models.case.steps import DispatchOnsite, ReceiveRma, ShipPart
     from models.field.deadlines import onsite_promise
@@ -31,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentInput,
     )
 
-from workflows.case_base import CaseBase, _refuse
+from workflows.case_base import CaseBase
 
 # How long ship-part and receive-rma wait for their child's first answer: well inside the
 # API's bound on a step (api/workflow_calls.py), so the step answers, the child carries on.
@@ -115,7 +114,7 @@ class CaseFieldService(CaseBase):
 
     @dispatch_onsite.validator
     def _validate_dispatch_onsite(self, step: DispatchOnsite) -> None:
-        _refuse(rules.refuse_dispatch_onsite(self.state, self.policy))
+        self._refuse_step("dispatch-onsite", self.policy)
 
     @workflow.update(name="ship-part")
     async def ship_part(self, step: ShipPart) -> Case:
@@ -162,7 +161,7 @@ class CaseFieldService(CaseBase):
 
     @ship_part.validator
     def _validate_ship_part(self, step: ShipPart) -> None:
-        _refuse(rules.refuse_ship_part(self.state, self.policy, self._region(step)))
+        self._refuse_step("ship-part", self.policy, self._region(step))
 
     @workflow.update(name="receive-rma")
     async def receive_rma(self, step: ReceiveRma) -> Case:
@@ -192,4 +191,4 @@ class CaseFieldService(CaseBase):
 
     @receive_rma.validator
     def _validate_receive_rma(self, step: ReceiveRma) -> None:
-        _refuse(rules.refuse_receive_rma(self.state, self.policy, step))
+        self._refuse_step("receive-rma", self.policy, step)

@@ -1,16 +1,14 @@
 """Engineer steps of CaseWorkflow: one Update each, with a validator.
 
-A validator refuses what the case does not allow now (`models/case/transitions.py`),
-so a refused step never enters history. A handler records what the step did, queues what
+A validator refuses what the case does not allow now (`models/case/transitions.py`,
+its `STEPS` table: the refusal and the status the step moves the case to), so a
+refused step never enters history. A handler records what the step did, queues what
 it tells people and answers with the case. Field-service steps are in case_field.py.
 """
-
-from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.case import transitions as rules
     from models.case.resource import Case
     from models.case.state import TIER_RESPONSE
     from models.case.steps import (
@@ -30,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import messages
 
-from workflows.case_base import TARGET_KINDS, _refuse
+from workflows.case_base import TARGET_KINDS
 from workflows.case_intake import CaseIntake
 
 
@@ -41,22 +39,18 @@ class CaseSteps(CaseIntake):
     async def acknowledge(self, step: Acknowledge) -> Case:
         now = workflow.now()
         self.state.acknowledged_at = now
-        self._change(status="acknowledged")
+        self._change(**self._moved("acknowledge"))
         self._note("acknowledged", step.actor)
         self._follow_pages("acknowledge")
         return await self._after_step(step)
 
     @acknowledge.validator
     def _validate_acknowledge(self, step: Acknowledge) -> None:
-        _refuse(rules.refuse_acknowledge(self.state))
+        self._refuse_step("acknowledge")
 
     @workflow.update(name="triage")
     async def triage(self, step: Triage) -> Case:
-        first_triage = self.case.status in ("new", "acknowledged")
-        changes: dict[str, Any] = {"severity": step.severity, "priority": step.priority}
-        if first_triage:
-            changes["status"] = "triaged"
-        self._change(**changes)
+        self._change(severity=step.severity, priority=step.priority, **self._moved("triage"))
         self._start_target_clocks()
         self._note(f"triaged as {step.severity}", step.actor)
         if self.case.ticket_number is None:
@@ -82,28 +76,25 @@ class CaseSteps(CaseIntake):
 
     @triage.validator
     def _validate_triage(self, step: Triage) -> None:
-        _refuse(rules.refuse_triage(self.state, self.policy, step))
+        self._refuse_step("triage", self.policy, step)
 
     @workflow.update(name="assign")
     async def assign(self, step: Assign) -> Case:
-        changes: dict[str, Any] = {"assignee": step.engineer}
-        if self.case.status in ("new", "acknowledged", "triaged"):
-            changes["status"] = "assigned"
-        self._change(**changes)
+        self._change(assignee=step.engineer, **self._moved("assign"))
         self._note(f"assigned to {step.engineer}", step.actor)
         return await self._after_step(step)
 
     @assign.validator
     def _validate_assign(self, step: Assign) -> None:
-        _refuse(rules.refuse_assign(self.state))
+        self._refuse_step("assign")
 
     @workflow.update(name="respond")
     async def respond(self, step: Respond) -> Case:
         now = workflow.now()
         self._meet("response", now)
         self._meet(TIER_RESPONSE, now)
-        if self.case.status in ("new", "acknowledged", "triaged", "assigned"):
-            self._change(status="in_progress")
+        if moved := self._moved("respond"):
+            self._change(**moved)
         self._note(f"responded: {step.message}", step.actor)
         await self._email_contact(
             f"respond:{self.case.revision}", "Status of your request", step.message
@@ -112,7 +103,7 @@ class CaseSteps(CaseIntake):
 
     @respond.validator
     def _validate_respond(self, step: Respond) -> None:
-        _refuse(rules.refuse_respond(self.state))
+        self._refuse_step("respond")
 
     @workflow.update(name="request-info")
     async def request_info(self, step: RequestInfo) -> Case:
@@ -123,7 +114,7 @@ class CaseSteps(CaseIntake):
         wait = self.policy.customer_wait
         if wait is None or wait.pause_targets:
             self._pause_clocks(now)
-        self._change(status="waiting_customer")
+        self._change(**self._moved("request-info"))
         asked = f" ({', '.join(step.fields)})" if step.fields else ""
         self._note(f"asked the customer for information{asked}: {step.message}", step.actor)
         await self._email_contact(
@@ -133,7 +124,7 @@ class CaseSteps(CaseIntake):
 
     @request_info.validator
     def _validate_request_info(self, step: RequestInfo) -> None:
-        _refuse(rules.refuse_request_info(self.state, step))
+        self._refuse_step("request-info", step)
 
     @workflow.update(name="customer-reply")
     async def customer_reply(self, step: CustomerReply) -> Case:
@@ -141,14 +132,14 @@ class CaseSteps(CaseIntake):
         self._resume_clocks(now)
         self.state.fields.update(step.fields)
         self.state.waiting_since = None
-        self._change(status=self.state.status_before_wait or "in_progress")
+        self._change(**self._moved("customer-reply"))
         self._check_missing_fields_after_reply()
         self._note(f"customer replied: {step.message}", step.actor, quoted=step.quoted)
         return await self._after_step(step)
 
     @customer_reply.validator
     def _validate_customer_reply(self, step: CustomerReply) -> None:
-        _refuse(rules.refuse_customer_reply(self.state))
+        self._refuse_step("customer-reply")
 
     @workflow.update(name="escalate")
     async def escalate(self, step: Escalate) -> Case:
@@ -166,7 +157,7 @@ class CaseSteps(CaseIntake):
 
     @escalate.validator
     def _validate_escalate(self, step: Escalate) -> None:
-        _refuse(rules.refuse_escalate(self.state, self.policy, step))
+        self._refuse_step("escalate", self.policy, step)
 
     @workflow.update(name="add-note")
     async def add_note(self, step: AddNote) -> Case:
@@ -175,7 +166,7 @@ class CaseSteps(CaseIntake):
 
     @add_note.validator
     def _validate_add_note(self, step: AddNote) -> None:
-        _refuse(rules.refuse_add_note(self.state))
+        self._refuse_step("add-note")
 
     @workflow.update(name="approve-po")
     async def approve_po(self, step: ApprovePo) -> Case:
@@ -186,19 +177,19 @@ class CaseSteps(CaseIntake):
 
     @approve_po.validator
     def _validate_approve_po(self, step: ApprovePo) -> None:
-        _refuse(rules.refuse_approve_po(self.state))
+        self._refuse_step("approve-po")
 
     @workflow.update(name="restore")
     async def restore(self, step: Restore) -> Case:
         self._meet("restoration", workflow.now())
-        self._change(status="restored")
+        self._change(**self._moved("restore"))
         self._note(f"service restored: {step.note}", step.actor)
         self._follow_pages("resolve")
         return await self._after_step(step)
 
     @restore.validator
     def _validate_restore(self, step: Restore) -> None:
-        _refuse(rules.refuse_restore(self.state))
+        self._refuse_step("restore")
 
     @workflow.update(name="resolve")
     async def resolve(self, step: Resolve) -> Case:
@@ -206,14 +197,14 @@ class CaseSteps(CaseIntake):
         for kind in (*TARGET_KINDS, TIER_RESPONSE):
             self._meet(kind, now)
         self.state.resolved_at = now
-        self._change(status="resolved", resolution=step.resolution)
+        self._change(**self._moved("resolve"), resolution=step.resolution)
         self._note(f"resolved: {step.resolution}", step.actor)
         self._follow_pages("resolve")
         return await self._after_step(step)
 
     @resolve.validator
     def _validate_resolve(self, step: Resolve) -> None:
-        _refuse(rules.refuse_resolve(self.state))
+        self._refuse_step("resolve")
 
     @workflow.update(name="close")
     async def close(self, step: Close) -> Case:
@@ -222,16 +213,16 @@ class CaseSteps(CaseIntake):
 
     @close.validator
     def _validate_close(self, step: Close) -> None:
-        _refuse(rules.refuse_close(self.state))
+        self._refuse_step("close")
 
     @workflow.update(name="reopen")
     async def reopen(self, step: Reopen) -> Case:
         self.state.closed_at = None
         self.state.resolved_at = None
-        self._change(status="in_progress", resolution=None)
+        self._change(**self._moved("reopen"), resolution=None)
         self._note(f"reopened: {step.reason}", step.actor)
         return await self._after_step(step)
 
     @reopen.validator
     def _validate_reopen(self, step: Reopen) -> None:
-        _refuse(rules.refuse_reopen(self.state, self.policy, workflow.now()))
+        self._refuse_step("reopen", self.policy, workflow.now())
