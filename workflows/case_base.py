@@ -6,8 +6,7 @@ the outbox (workflows/case_notices.py), this base, clocks and timed actions
 service (case_field.py). Each builds on this base, so no mixin stands in for another's
 method. Nothing here issues a command except `_project` (the read model).
 
-A refused step raises ValueError from its validator: the Update is rejected and never
-enters history; the API answers 409 with its message.
+A refused step raises `ApplicationError` (workflows/refusals.py), never an `assert`.
 """
 
 from datetime import datetime, timedelta
@@ -27,16 +26,13 @@ with workflow.unsafe.imports_passed_through():
     from models.policy.escalation import TargetKind
     from workflows import case_metrics, case_search
     from workflows.case_notices import CaseNotices
+    from workflows.refusals import refuse, refused
 
 # Activities talk to local services; retry them patiently rather than lose a step.
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 SHORT = timedelta(seconds=30)
 TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
-
-
-def _refuse(reason: str | None) -> None:
-    if reason is not None:
-        raise ValueError(reason)
+INTAKE_PENDING = "the case has not finished its intake yet; retry"
 
 
 class CaseBase(CaseNotices):
@@ -52,7 +48,8 @@ class CaseBase(CaseNotices):
     @property
     def state(self) -> CaseState:
         # A continued run has its state from __init__; a new case, once its intake has run.
-        assert self._state is not None, "the case has not finished its intake yet; retry"
+        if self._state is None:
+            raise refused(INTAKE_PENDING)
         return self._state
 
     @property
@@ -64,7 +61,8 @@ class CaseBase(CaseNotices):
         return self._policy
 
     def _tier_team_id(self) -> str:
-        assert self.case.tier is not None
+        if self.case.tier is None:
+            raise refused("the case has no tier")
         return self.policy.tier(self.case.tier).team
 
     def _continue_as_new_wanted(self) -> bool:
@@ -76,7 +74,7 @@ class CaseBase(CaseNotices):
 
     def _refuse_step(self, step: str, *args: object) -> None:
         """For a validator: refuse `step` when its rule says so (the state comes first)."""
-        _refuse(rules.STEPS[step].refuse(self.state, *args))
+        refuse(rules.STEPS[step].refuse(self.state, *args))
 
     def _moved(self, step: str) -> dict[str, Any]:
         """The status change `step` makes from where the case is now (empty: none)."""

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         Shipment,
         ShipmentInput,
     )
+    from workflows.refusals import refused
 
 from workflows.case_base import CaseBase
 
@@ -119,7 +120,8 @@ class CaseFieldService(CaseBase):
     @workflow.update(name="ship-part")
     async def ship_part(self, step: ShipPart) -> Case:
         region = self._region(step)
-        assert region is not None, "the validator refuses a shipment without a region"
+        if region is None:  # the validator has refused it already
+            raise refused("the case has no region: give the site's region")
         number = len(self.case.field_service.shipments) + 1
         shipment = Shipment(
             id=f"S{number}",
@@ -166,7 +168,8 @@ class CaseFieldService(CaseBase):
     @workflow.update(name="receive-rma")
     async def receive_rma(self, step: ReceiveRma) -> Case:
         rma = self.case.field_service.rma(step.rma_id)
-        assert rma is not None, "the validator refuses unknown RMAs"
+        if rma is None:  # the validator has refused it already
+            raise refused(f"the case has no RMA {step.rma_id!r}")
         receipt = RmaReceipt(
             tracking_number=step.tracking_number or "",
             received_at=workflow.now(),
