@@ -17,24 +17,20 @@ timed actions fire on their timers (workflows/case.py `_live`) and lets intake v
 fill required fields (`filled_by`): each patch costs history events, so one covers all.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-    from activities.paging import PagingActivities
     from models.case.activity_inputs import EmailRequest, PageAction, PageRequest
     from models.case.notices import Notice, PageRecord
     from models.case.resource import Case
     from models.case.state import CaseState
     from models.policy import Policy
-    from models.policy.teams import Member, Team
-    from workflows import case_metrics, messages
+    from workflows import case_metrics, messages, outbound
+    from workflows.outbound import NOTICE_GIVE_UP
 
 EDGES_PATCH = "notices-after-steps"
 # Since this patch a sender takes a new notice only once the case has re-planned its timers
@@ -45,13 +41,6 @@ EDGES_PATCH = "notices-after-steps"
 # (tests/workflow/test_case_restart.py, a worker with no cache). Waiting for the planner
 # gives one order whichever way the SDK interleaves them.
 SENDERS_PATCH = "senders-after-planning"
-# Local services: retry patiently rather than lose a notice; a day of failures is a failure.
-NOTICE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
-)
-NOTICE_GIVE_UP = timedelta(days=1)
-MAIL_ATTEMPT = timedelta(minutes=1)
-PAGE_ATTEMPT = timedelta(seconds=30)
 
 
 def _reason(error: BaseException) -> str:
@@ -62,10 +51,6 @@ def _reason(error: BaseException) -> str:
         last = f"; last failure: {_reason(error.cause)}" if error.cause else ""
         return f"still failing after {NOTICE_GIVE_UP}{last}"
     return str(error) or type(error).__name__
-
-
-def _address(member: Member) -> str:
-    return f"{member.name} <{member.email}>"
 
 
 class CaseNotices:
@@ -131,30 +116,18 @@ class CaseNotices:
         body: str,
         context: dict[str, Any],
         team: str | None = None,
-        fallback: bool = False,
     ) -> None:
-        request = EmailRequest(
-            idempotency_key=f"{self.case.id}:{key}",
-            case_id=self.case.id,
-            kind=kind,
-            to=to,
-            subject_template=subject,
-            body_template=body,
-            context=context,
-        )
+        about = outbound.About.case(self.case)
+        await self._post(outbound.email(about, key, kind, to, subject, body, context), team)
+
+    async def _post(self, request: EmailRequest, team: str | None = None) -> None:
+        """Into the outbox (the team hears if it fails); before EDGES_PATCH, sent at once."""
         if self._current_rules():
             team = team or self._tier_team_id()
-            self._queue(
-                Notice(key=request.idempotency_key, email=request, team=team, fallback=fallback)
-            )
+            self._queue(Notice(key=request.idempotency_key, email=request, team=team))
             return
         try:
-            await workflow.execute_activity_method(
-                MailActivities.send_email,
-                request,
-                start_to_close_timeout=MAIL_ATTEMPT,
-                retry_policy=NOTICE_RETRY,
-            )
+            await outbound.send_now(request)
         except ActivityError as error:  # refused for good: recorded, the step goes on
             self._notice_failed(Notice(key=request.idempotency_key, email=request), _reason(error))
 
@@ -162,32 +135,23 @@ class CaseNotices:
         if all(queued.key != notice.key for queued in self.state.outbox):
             self.state.outbox.append(notice)
 
-    def _on_call(self, team: Team) -> list[Member]:
-        if team.on_call is None:
-            return list(team.members)
-        return [team.member(team.on_call.member_at(workflow.now()))]
-
     async def _page_team(self, team_id: str, who: str, key: str, summary: str) -> None:
         team = self.policy.team(team_id)
-        members = list(team.members) if who == "all" else self._on_call(team)
+        members = list(team.members) if who == "all" else outbound.on_call(team)
         queued = self._current_rules()
-        request = PageRequest(
-            dedup_key=f"{self.case.id}:{key}:{team_id}",
-            case_id=self.case.id,
-            summary=f"[{self.case.ticket_number}] {summary}"[:1024],
+        request = outbound.page(
+            outbound.About.case(self.case),
+            team,
+            team_id,
+            key,
+            summary,
+            members,
             severity="critical" if self.policy.page_all(self.case.severity) else "error",
-            routing_key_name=team.paging.routing_key if team.paging else None,
-            team=team_id,
-            reason=key.split(":", 1)[0],
-            ticket_number=self.case.ticket_number,
-            at=workflow.now(),
+            no_ticket=None,
             # Before the patch, targets carried addresses and phones; names are enough.
-            targets=(
-                [m.name for m in members]
-                if queued
-                else [f"{m.name} <{m.email}> {m.phone or ''}".strip() for m in members]
-            ),
-            details={"team": team_id, "who": who, "tier": self.case.tier},
+            names_only=queued,
+            labelled=True,
+            who=who,
         )
         if queued:
             self._queue(Notice(key=request.dedup_key, page=request, team=team_id))
@@ -201,12 +165,7 @@ class CaseNotices:
             )
             return
         try:
-            await workflow.execute_activity_method(
-                PagingActivities.send_page,
-                request,
-                start_to_close_timeout=PAGE_ATTEMPT,
-                retry_policy=NOTICE_RETRY,
-            )
+            await outbound.send_now(request)
         except ActivityError as error:
             self._notice_failed(Notice(key=request.dedup_key, page=request), _reason(error))
 
@@ -235,49 +194,25 @@ class CaseNotices:
 
     async def _notify_team(self, team_id: str, round_robin: bool, key: str, title: str) -> None:
         team = self.policy.team(team_id)
+        turn = None
         if round_robin:
-            index = self.state.round_robin.get(team_id, 0)
-            self.state.round_robin[team_id] = index + 1
-            recipients = [_address(team.members[index % len(team.members)])]
-        else:
-            recipients = [_address(member) for member in team.members]
-            if team.email:
-                recipients.append(team.email)
-        await self._send(
-            key=f"{key}:notify:{team_id}",
-            kind="team_notification",
-            to=", ".join(recipients),
-            subject=messages.TEAM_SUBJECT,
-            body=messages.TEAM_BODY,
-            context=self._team_context(title, ""),
-            team=team_id,
-        )
-
-    def _team_context(self, title: str, detail: str) -> dict[str, Any]:
-        return {
-            "title": title,
-            "detail": detail,
-            "ticket_number": self.case.ticket_number,
-            "case_id": self.case.id,
-            "org": self.case.org,
-            "plan": self.case.plan,
-            "severity": self.case.severity,
-            "tier": self.case.tier,
-            "subject": self.case.subject,
-        }
+            turn = self.state.round_robin.get(team_id, 0)
+            self.state.round_robin[team_id] = turn + 1
+        recipients = outbound.team_recipients(team, turn)
+        about = outbound.About.case(self.case)
+        await self._post(outbound.team_email(about, team_id, recipients, key, title, ""), team_id)
 
     async def _email_contact(self, key: str, title: str, message: str) -> None:
-        await self._send(
-            key=key,
-            kind="customer_message",
-            to=self.case.contact.email,
-            subject=messages.CUSTOMER_SUBJECT,
-            body=messages.CUSTOMER_BODY,
-            context={
-                "ticket_number": self.case.ticket_number or "new request",
-                "title": title,
-                "message": message,
-            },
+        await self._post(
+            outbound.customer_email(
+                outbound.About.case(self.case),
+                key,
+                "customer_message",
+                self.case.contact.email,
+                title,
+                message,
+                no_ticket="new request",
+            )
         )
 
     # -- sending -------------------------------------------------------------------------------
@@ -311,23 +246,9 @@ class CaseNotices:
                 self._wake()
 
     async def _deliver(self, notice: Notice) -> None:
-        if notice.email is not None:
-            await workflow.execute_activity_method(
-                MailActivities.send_email,
-                notice.email,
-                start_to_close_timeout=MAIL_ATTEMPT,
-                schedule_to_close_timeout=NOTICE_GIVE_UP,
-                retry_policy=NOTICE_RETRY,
-            )
-            return
-        assert notice.page is not None, "a notice is an e-mail or a page"
-        await workflow.execute_activity_method(
-            PagingActivities.send_page,
-            notice.page,
-            start_to_close_timeout=PAGE_ATTEMPT,
-            schedule_to_close_timeout=NOTICE_GIVE_UP,
-            retry_policy=NOTICE_RETRY,
-        )
+        request = notice.email or notice.page
+        assert request is not None, "a notice is an e-mail or a page"
+        await outbound.send_now(request, give_up=NOTICE_GIVE_UP)
 
     def _notice_failed(self, notice: Notice, reason: str) -> None:
         """Recorded on the case; the team's fallback address hears of it, once."""
@@ -352,7 +273,7 @@ class CaseNotices:
                     to=team.fallback_email,
                     subject_template=messages.TEAM_SUBJECT,
                     body_template=messages.TEAM_BODY,
-                    context=self._team_context(
+                    context=outbound.About.case(self.case).context(
                         "A notice could not be delivered", f"{notice.describe()}: {reason}"
                     ),
                 ),

@@ -1,5 +1,7 @@
 """What field-service workflows share: reporting to their case, e-mail and pages, waiting.
 
+Their e-mails and pages are built and sent by workflows/outbound.py, as the case's are.
+
 Workflow code (no I/O of its own): each call schedules an activity or a signal.
 
 Since FIELD_PATCH a child's notices go out beside its deadlines, not before them (a
@@ -14,19 +16,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-    from activities.paging import PagingActivities
-    from models.case.activity_inputs import EmailRequest, PageRequest
     from models.field.records import REPORT_SIGNAL, CaseBrief, FieldServiceReport
     from models.policy import Policy
-    from workflows import messages
+    from workflows import outbound
 
-# Local services: retry patiently rather than lose a notice or a record.
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Local services: retry patiently rather than lose a notice or a record (the inventory's too).
+RETRY = outbound.NOTICE_RETRY
 SHORT = timedelta(seconds=30)
 FIELD_PATCH = "field-notices-beside-deadlines"
 MIN_TIMER = timedelta(milliseconds=1)
@@ -88,38 +86,11 @@ async def report(brief: CaseBrief, record: FieldServiceReport) -> None:
         workflow.logger.warning("case %s did not take the report: %s", brief.case_id, error)
 
 
-def _context(brief: CaseBrief, title: str, detail: str) -> dict[str, object]:
-    return {
-        "title": title,
-        "detail": detail,
-        "ticket_number": brief.ticket_number,
-        "case_id": brief.case_id,
-        "org": brief.org,
-        "plan": brief.plan,
-        "severity": brief.severity,
-        "tier": brief.tier,
-        "subject": brief.subject,
-    }
-
-
 async def email(brief: CaseBrief, key: str, kind: str, to: str, title: str, message: str) -> None:
-    await workflow.execute_activity_method(
-        MailActivities.send_email,
-        EmailRequest(
-            idempotency_key=f"{brief.case_id}:{key}",
-            case_id=brief.case_id,
-            kind=kind,
-            to=to,
-            subject_template=messages.CUSTOMER_SUBJECT,
-            body_template=messages.CUSTOMER_BODY,
-            context={
-                "ticket_number": brief.ticket_number or brief.case_id,
-                "title": title,
-                "message": message,
-            },
-        ),
-        start_to_close_timeout=timedelta(minutes=1),
-        retry_policy=RETRY,
+    """A message to the site contact or the customer (the case id stands for a missing ticket)."""
+    about = outbound.About.brief(brief)
+    await outbound.send_now(
+        outbound.customer_email(about, key, kind, to, title, message, no_ticket=brief.case_id)
     )
 
 
@@ -127,46 +98,27 @@ async def notify_team(
     policy: Policy, brief: CaseBrief, team_id: str, key: str, title: str, detail: str
 ) -> None:
     """E-mail every member of a team (and its shared address)."""
-    team = policy.team(team_id)
-    recipients = [f"{member.name} <{member.email}>" for member in team.members]
-    if team.email:
-        recipients.append(team.email)
-    await workflow.execute_activity_method(
-        MailActivities.send_email,
-        EmailRequest(
-            idempotency_key=f"{brief.case_id}:{key}:notify:{team_id}",
-            case_id=brief.case_id,
-            kind="team_notification",
-            to=", ".join(recipients),
-            subject_template=messages.TEAM_SUBJECT,
-            body_template=messages.TEAM_BODY,
-            context=_context(brief, title, detail),
-        ),
-        start_to_close_timeout=timedelta(minutes=1),
-        retry_policy=RETRY,
-    )
+    recipients = outbound.team_recipients(policy.team(team_id))
+    about = outbound.About.brief(brief)
+    await outbound.send_now(outbound.team_email(about, team_id, recipients, key, title, detail))
 
 
 async def page_on_call(
     policy: Policy, brief: CaseBrief, team_id: str, key: str, summary: str
 ) -> None:
-    """Page whoever of the team is on call now (every member when it has no rota)."""
+    """Page whoever of the team is on call now (every member when it has no rota): at severity
+    `error`, with addresses, without the case's Events v2 labels (as recorded children do)."""
     team = policy.team(team_id)
-    members = (
-        [team.member(team.on_call.member_at(workflow.now()))]
-        if team.on_call is not None
-        else list(team.members)
+    request = outbound.page(
+        outbound.About.brief(brief),
+        team,
+        team_id,
+        key,
+        summary,
+        outbound.on_call(team),
+        severity="error",
+        no_ticket=brief.case_id,
+        names_only=False,
+        labelled=False,
     )
-    await workflow.execute_activity_method(
-        PagingActivities.send_page,
-        PageRequest(
-            dedup_key=f"{brief.case_id}:{key}:{team_id}",
-            case_id=brief.case_id,
-            summary=f"[{brief.ticket_number or brief.case_id}] {summary}",
-            severity="error",
-            targets=[f"{m.name} <{m.email}> {m.phone or ''}".strip() for m in members],
-            details={"team": team_id, "tier": brief.tier},
-        ),
-        start_to_close_timeout=SHORT,
-        retry_policy=RETRY,
-    )
+    await outbound.send_now(request)

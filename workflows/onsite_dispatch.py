@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.policy import Policy
     from workflows import field_notices as notices
+    from workflows.refusals import refused
 
 
 @workflow.defn(name="OnSiteDispatchWorkflow")
@@ -31,7 +32,8 @@ class OnSiteDispatchWorkflow:
 
     @property
     def dispatch(self) -> Dispatch:
-        assert self._dispatch is not None, "set before any handler runs"
+        if self._dispatch is None:  # a Query before `run` started
+            raise refused("the workflow has not started yet; retry")
         return self._dispatch
 
     @workflow.run
@@ -89,7 +91,8 @@ class OnSiteDispatchWorkflow:
         )
 
     async def _report(self) -> None:
-        assert self._input is not None
+        if self._input is None:  # set with the dispatch, before any handler runs
+            raise refused("the workflow has not started yet; retry")
         await notices.report(self._input.brief, FieldServiceReport(dispatch=self.dispatch))
 
     @workflow.query(name="dispatch")
@@ -108,7 +111,7 @@ class OnSiteDispatchWorkflow:
     def _validate_arrived(self, step: Arrived) -> None:
         if self._dispatch is None or self.dispatch.state not in ("booked", "late"):
             state = self._dispatch.state if self._dispatch else "not started"
-            raise ValueError(f"the technician cannot arrive now: the visit is {state}")
+            raise refused(f"the technician cannot arrive now: the visit is {state}")
 
     @workflow.update(name="completed")
     async def completed(self, step: Completed) -> Dispatch:
@@ -122,4 +125,4 @@ class OnSiteDispatchWorkflow:
     def _validate_completed(self, step: Completed) -> None:
         if self._dispatch is None or self.dispatch.state != "arrived":
             state = self._dispatch.state if self._dispatch else "not started"
-            raise ValueError(f"only a visit whose technician arrived can complete; it is {state}")
+            raise refused(f"only a visit whose technician arrived can complete; it is {state}")

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.policy import Policy
     from workflows import field_notices as notices
+    from workflows.refusals import refused
 
 
 @workflow.defn(name="PartsShipmentWorkflow")
@@ -44,7 +45,8 @@ class PartsShipmentWorkflow:
 
     @property
     def shipment(self) -> Shipment:
-        assert self._shipment is not None, "set before any handler runs"
+        if self._shipment is None:  # a Query before `run` started
+            raise refused("the workflow has not started yet; retry")
         return self._shipment
 
     @workflow.run
@@ -222,9 +224,9 @@ class PartsShipmentWorkflow:
         shipment = self._shipment
         if shipment is None or shipment.state not in ("shipped", "delivery_late"):
             state = shipment.state if shipment else "not started"
-            raise ValueError(f"only a shipped part can be delivered; this one is {state}")
+            raise refused(f"only a shipped part can be delivered; this one is {state}")
         if shipment.delivered_at is not None:
-            raise ValueError("the delivery is already confirmed")
+            raise refused("the delivery is already confirmed")
         at = step.at
         if at is not None and (at > workflow.now() or at < (shipment.shipped_at or at)):
-            raise ValueError("at: a delivery happens after shipping and not in the future")
+            raise refused("at: a delivery happens after shipping and not in the future")

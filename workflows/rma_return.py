@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.policy import Policy
     from workflows import field_notices as notices
+    from workflows.refusals import refused
 
 
 @workflow.defn(name="RmaReturnWorkflow")
@@ -40,7 +41,8 @@ class RmaReturnWorkflow:
 
     @property
     def rma(self) -> RmaReturn:
-        assert self._rma is not None, "set before any handler runs"
+        if self._rma is None:  # a Query before `run` started
+            raise refused("the workflow has not started yet; retry")
         return self._rma
 
     @workflow.run

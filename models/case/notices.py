@@ -1,7 +1,7 @@
 """Notices a case owes people: e-mails and pages, queued by a step or a timed action.
 
 A step answers as soon as it is recorded; what it tells people goes out after it,
-from the case's outbox (workflows/case.py), so a mail relay or paging service that
+from the case's outbox (workflows/case_notices.py), so a mail relay or paging service that
 is down never holds a step. The outbox is part of the case's state, carried across
 continue-as-new, and each notice keeps the key that makes its sending idempotent
 (the e-mail's idempotency key, the page's dedup key): a notice sent again after a

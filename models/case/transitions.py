@@ -1,11 +1,15 @@
 """Which engineer step a case allows now, and why not: pure rules the workflow's validators call.
 
 Each `refuse_*` returns None when the step is allowed, else the reason given
-to the caller (HTTP 409); a refused step never enters the case history.
+to the caller (HTTP 409); a refused step never enters the case history. `STEPS`
+(at the end) puts each step's refusal beside the status it moves the case to.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
+from models.case.resource import CaseStatus
 from models.case.schedule import reopen_deadline
 from models.case.state import CaseState
 from models.case.steps import Escalate, ReceiveRma, RequestInfo, Triage
@@ -171,3 +175,51 @@ def refuse_receive_rma(state: CaseState, policy: Policy, step: ReceiveRma) -> st
     if rules is not None and rules.tracking_number_required and not step.tracking_number:
         return "the return's tracking number is required (tracking_number)"
     return None
+
+
+@dataclass(frozen=True)
+class StepRule:
+    """One engineer step: what refuses it, and where it moves the case's status."""
+
+    # Called with the state first, then the step's own arguments (see the validators).
+    refuse: Callable[..., str | None]
+    # The status the step moves the case to; None: the step leaves the status as it is.
+    to: CaseStatus | None = None
+    # Only from these statuses (None: from any the step is allowed in).
+    only_from: tuple[CaseStatus, ...] | None = None
+    # Back to the status the case had before it waited on the customer, else `to`.
+    resumes: bool = False
+
+
+# By Update name (workflows/case_steps.py, workflows/case_field.py).
+STEPS: dict[str, StepRule] = {
+    "acknowledge": StepRule(refuse_acknowledge, to="acknowledged"),
+    "triage": StepRule(refuse_triage, to="triaged", only_from=("new", "acknowledged")),
+    "assign": StepRule(refuse_assign, to="assigned", only_from=("new", "acknowledged", "triaged")),
+    "respond": StepRule(
+        refuse_respond, to="in_progress", only_from=("new", "acknowledged", "triaged", "assigned")
+    ),
+    "request-info": StepRule(refuse_request_info, to="waiting_customer"),
+    "customer-reply": StepRule(refuse_customer_reply, to="in_progress", resumes=True),
+    "escalate": StepRule(refuse_escalate),
+    "add-note": StepRule(refuse_add_note),
+    "approve-po": StepRule(refuse_approve_po),
+    "restore": StepRule(refuse_restore, to="restored"),
+    "resolve": StepRule(refuse_resolve, to="resolved"),
+    # The system's closures (referral, no reply, no purchase order) move it the same way.
+    "close": StepRule(refuse_close, to="closed"),
+    "reopen": StepRule(refuse_reopen, to="in_progress"),
+    "dispatch-onsite": StepRule(refuse_dispatch_onsite),
+    "ship-part": StepRule(refuse_ship_part),
+    "receive-rma": StepRule(refuse_receive_rma),
+}
+
+
+def moved_to(step: str, state: CaseState) -> CaseStatus | None:
+    """The status `step` moves the case to from where it is now; None: it stays."""
+    rule = STEPS[step]
+    if rule.to is None or (rule.only_from is not None and state.case.status not in rule.only_from):
+        return None
+    if rule.resumes:
+        return state.status_before_wait or rule.to
+    return rule.to
