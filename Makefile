@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy models workflows api escalator worker.py
+	$(BIN)/mypy models workflows activities api escalator worker.py scripts bench
 
 test: lint
 	$(BIN)/pytest

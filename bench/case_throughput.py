@@ -28,17 +28,16 @@ from sqlmodel import Session
 from temporalio.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT)]
 
-from bare_case import BareCaseWorkflow, bare_step  # noqa: E402
-
+from bench.bare_case import BareCaseWorkflow, bare_step  # noqa: E402
 from escalator.cli.stack import wait_for_temporal  # noqa: E402
 from escalator.infra.db import engine_from_url, migrate  # noqa: E402
 from escalator.infra.settings import Settings  # noqa: E402
 from escalator.infra.temporal_client import connect  # noqa: E402
 from escalator.infra.temporal_server import dev_server_command  # noqa: E402
 from escalator.policy_store import publish  # noqa: E402
-from models.case.resource import CaseInput, CaseIntake  # noqa: E402
+from models.case.resource import Case, CaseInput, CaseIntake  # noqa: E402
 from tests.receivers import free_port  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.case import CaseWorkflow  # noqa: E402
@@ -113,14 +112,14 @@ async def bench(folder: Path, port: int, cases: int, concurrency: int) -> None:
             id=case_id,
             task_queue=settings.task_queue,
         )
-        await handle.execute_update(CaseWorkflow.intake_recorded)
+        await handle.execute_update("intake_recorded", result_type=Case)
 
     async def open_bare(number: int) -> None:
         case_id = f"bare-{uuid.uuid4().hex[:20]}"
         handle = await client.start_workflow(
             BareCaseWorkflow.run, case_id, id=case_id, task_queue="bench-bare"
         )
-        await handle.execute_update(BareCaseWorkflow.intake_recorded)
+        await handle.execute_update("intake_recorded", result_type=str)
 
     print(f"{cases} cases, {concurrency} in flight, dev server on SQLite (WAL):")
     with ThreadPoolExecutor(max_workers=16) as executor:

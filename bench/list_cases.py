@@ -129,7 +129,7 @@ async def bench(url: str, cases: int, runs: int) -> None:
         async def twenty_pages() -> None:
             cursor = None
             for _ in range(20):
-                params = {"cursor": cursor} if cursor else {}
+                params: dict[str, str] = {"cursor": cursor} if cursor else {}
                 response = await client.get("/cases", params=params, headers=as_engineer)
                 cursor = response.json()["next_cursor"]
                 assert cursor

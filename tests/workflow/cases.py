@@ -103,7 +103,7 @@ async def open_case(
         id=case_id,
         task_queue=task_queue,
     )
-    case = await handle.execute_update(CaseWorkflow.intake_recorded)
+    case = await handle.execute_update("intake_recorded", result_type=Case)
     if deliver:
         await delivered(handle)
     return handle, case
