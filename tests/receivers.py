@@ -3,6 +3,7 @@
 import json
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from pydantic import SecretStr
+
+from escalator.infra.settings import Settings
 
 
 def free_port() -> int:
@@ -184,3 +188,19 @@ def paging_receiver() -> Iterator[tuple[str, PageLog]]:
 
 # An integration key of the shape PagerDuty issues (32 characters), for test settings.
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"
+
+
+def receiver_settings(
+    database_url: str, queue_prefix: str, smtp_port: int, paging_url: str, **more: Any
+) -> Settings:
+    """Settings for a worker whose e-mail and pages reach `smtp_server` and `paging_receiver`,
+    on a task queue of its own."""
+    return Settings(
+        database_url=database_url,
+        task_queue=f"{queue_prefix}-{uuid.uuid4().hex[:8]}",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        paging_url=paging_url,
+        paging_routing_key=SecretStr(ROUTING_KEY),
+        **more,
+    )

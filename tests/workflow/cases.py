@@ -1,20 +1,29 @@
-"""Helpers to start cases on the example policies, as the API does, in workflow tests."""
+"""Helpers to start cases on the example policies, as the API does, in workflow tests.
+
+A test takes a `Desk` (the `desk` fixture, or `shared_desk` on the shared server), skips its
+server to a quiet local instant with `quiet_start`, and opens cases there with `open_case_at`.
+"""
 
 import asyncio
 import time
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as wall_time
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
 from escalator.policy_store import publish
 from models.case.resource import Case, CaseInput, CaseIntake, CaseResult
 from models.policy import Policy
 from models.tables.client_registry import AuthorisedContactRow, CoverageRow
+from tests.workflow.clock import advance_to, next_quiet
 from workflows.case import CaseWorkflow
 
 POLICIES = Path(__file__).resolve().parents[2] / "escalator" / "policies"
@@ -107,6 +116,58 @@ async def open_case(
     if deliver:
         await delivered(handle)
     return handle, case
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Where a workflow test opens its cases: a time-skipping server, the session on the client
+    registry and the policy store, and the task queue a worker serves."""
+
+    env: WorkflowEnvironment
+    session: Session
+    task_queue: str
+
+    async def quiet_start(
+        self,
+        policy: str,
+        weekday: int,
+        wall: wall_time,
+        *,
+        days: int = 21,
+        calendar: str = "business",
+        early: timedelta = timedelta(0),
+    ) -> tuple[Policy, datetime]:
+        """Skip the server to `early` before the next `weekday` at `wall` in the policy's
+        `calendar` whose next `days` days hold no holiday; the policy and that instant."""
+        example = example_policy(self.session, policy)
+        now = await self.env.get_current_time()
+        start = next_quiet(example.calendar(calendar), now, weekday, wall, days)
+        await advance_to(self.env, start - early)
+        return example, start
+
+    async def open_case_at(
+        self, at: datetime, policy: str, plan: str, **intake: Any
+    ) -> tuple[WorkflowHandle[CaseWorkflow, CaseResult], Case]:
+        """A case received at `at` (see `open_case` for `authorised`, `deliver`, ...)."""
+        return await open_case(
+            self.env.client,
+            self.session,
+            self.task_queue,
+            policy=policy,
+            plan=plan,
+            received_at=at,
+            **intake,
+        )
+
+
+async def step(handle: WorkflowHandle[Any, Any], name: str, body: BaseModel | None = None) -> Case:
+    """Apply a step by the name the API and the case service use (`"request-info"`).
+
+    By name, not by method: temporalio types an async update declared with `name=` as
+    returning its coroutine, so `execute_update(CaseWorkflow.respond, ...)` is mistyped."""
+    args = [] if body is None else [body]
+    case: Case = await handle.execute_update(name, args=args, result_type=Case)
+    return case
 
 
 async def delivered(handle: WorkflowHandle[CaseWorkflow, CaseResult], within: float = 60) -> None:

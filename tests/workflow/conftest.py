@@ -1,7 +1,6 @@
 """Workers for workflow tests on `own_env` (tests/conftest.py): `wired` reaches real mail and
 paging receivers (`stack`, with the field-service inventory, is in tests/conftest.py)."""
 
-import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -9,11 +8,20 @@ from dataclasses import dataclass
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from escalator.infra.settings import Settings
-from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
+from tests.receivers import (
+    ROUTING_KEY,
+    Mailbox,
+    PageLog,
+    paging_receiver,
+    receiver_settings,
+    smtp_server,
+)
+from tests.workflow.cases import Desk
 from worker import build_worker
 
 
@@ -36,14 +44,24 @@ async def wired(
         paging_receiver() as (paging_url, pages),
         ThreadPoolExecutor(max_workers=8) as executor,
     ):
-        settings = Settings(
-            database_url=read_model_url,
-            task_queue=f"test-{uuid.uuid4().hex[:8]}",
-            smtp_host="127.0.0.1",
-            smtp_port=smtp_port,
-            paging_url=paging_url,
-            paging_routing_key=SecretStr(ROUTING_KEY),
+        settings = receiver_settings(
+            read_model_url,
+            "test",
+            smtp_port,
+            paging_url,
             paging_routing_keys={"maltarea-support": SecretStr(ROUTING_KEY)},
         )
         async with build_worker(own_env.client, engine, settings, executor) as worker:
             yield Wired(worker, settings, mailbox, pages)
+
+
+@pytest.fixture
+def desk(own_env: WorkflowEnvironment, wired: Wired, session: Session) -> Desk:
+    """Opens cases on `wired`'s worker, on a time-skipping server of the test's own."""
+    return Desk(own_env, session, wired.worker.task_queue)
+
+
+@pytest.fixture
+def shared_desk(temporal_env: WorkflowEnvironment, worker: Worker, session: Session) -> Desk:
+    """Opens cases on the shared server's worker (tests that do not move its clock)."""
+    return Desk(temporal_env, session, worker.task_queue)

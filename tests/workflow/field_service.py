@@ -2,7 +2,6 @@
 time-skipping server to chosen local instants, and reading what a workflow did when."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -11,7 +10,6 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client, WorkflowHandle
@@ -23,10 +21,11 @@ from escalator.infra.settings import Settings
 from escalator.inventory_seed import load_inventory_seed
 from models.case.resource import Case
 from models.policy import Policy
-from tests.receivers import ROUTING_KEY, Mailbox, PageLog, paging_receiver, smtp_server
+from tests.receivers import Mailbox, PageLog, paging_receiver, receiver_settings, smtp_server
 from tests.workflow.cases import open_case
-from worker import build_worker, workflow_runner
+from worker import build_worker
 from workflows.catalog import ALL_WORKFLOWS
+from workflows.sandbox import workflow_runner
 
 NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
@@ -80,14 +79,7 @@ async def field_stack(
     with Session(engine) as session:
         load_inventory_seed(session)
     with smtp_server() as (smtp_port, mailbox), paging_receiver() as (paging_url, pages):
-        settings = Settings(
-            database_url=read_model_url,
-            task_queue=f"field-{uuid.uuid4().hex[:8]}",
-            smtp_host="127.0.0.1",
-            smtp_port=smtp_port,
-            paging_url=paging_url,
-            paging_routing_key=SecretStr(ROUTING_KEY),
-        )
+        settings = receiver_settings(read_model_url, "field", smtp_port, paging_url)
         yield Stack(env, engine, settings, mailbox, pages)
 
 

@@ -11,10 +11,9 @@ from escalator.infra.db import engine_from_url
 from models.case.activity_inputs import EntitlementRequest
 from models.case.steps import ApprovePo, Triage
 from models.tables.client_registry import AuthorisedContactRow, CoverageRow
-from tests.workflow.cases import add_contract, delivered, example_policy, open_case
+from tests.workflow.cases import Desk, add_contract, delivered, example_policy, step
 from tests.workflow.clock import advance_to, scheduled
 from tests.workflow.conftest import Wired
-from workflows.case import CaseWorkflow
 
 OPENED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 
@@ -67,24 +66,14 @@ def test_covered_only_when_opened_before_expiry_at_the_plan_level(database_url: 
 
 
 async def test_purchase_order_resumes_the_clocks(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, session: Session, desk: Desk
 ) -> None:
     received = await own_env.get_current_time()
     add_contract(session, "premium", received - timedelta(days=400), received - timedelta(days=35))
-    handle, case = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="emetrotel",
-        plan="premium",
-        severity="standard",
-        received_at=received,
-    )
+    handle, case = await desk.open_case_at(received, "emetrotel", "premium", severity="standard")
     assert case.entitlement == "po_required" and case.sla["response"].paused
     await advance_to(own_env, received + timedelta(hours=3))
-    approved = await handle.execute_update(
-        CaseWorkflow.approve_po, ApprovePo(po_number="PO-7731", actor="manager:lee")
-    )
+    approved = await step(handle, "approve-po", ApprovePo(po_number="PO-7731", actor="manager:lee"))
     assert approved.entitlement == "po_approved"
     assert not approved.sla["response"].paused and approved.sla["response"].due_at is not None
     assert approved.notes[-1].actor == "manager:lee" and "PO-7731" in approved.notes[-1].text
@@ -93,20 +82,11 @@ async def test_purchase_order_resumes_the_clocks(
 
 
 async def test_ticket_numbered_on_triage_is_sent_to_the_requester(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, desk: Desk
 ) -> None:
-    handle, case = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maltarea",
-        plan="partner",
-        received_at=await own_env.get_current_time(),
-    )
+    handle, case = await desk.open_case_at(await own_env.get_current_time(), "maltarea", "partner")
     assert case.ticket_number is None and case.severity is None
-    triaged = await handle.execute_update(
-        CaseWorkflow.triage, Triage(severity="sev2", actor="e:marija")
-    )
+    triaged = await step(handle, "triage", Triage(severity="sev2", actor="e:marija"))
     assert triaged.ticket_number is not None and triaged.status == "triaged"
     assert triaged.sla["response"].target == "2h"
     await delivered(handle)
@@ -117,50 +97,31 @@ async def test_ticket_numbered_on_triage_is_sent_to_the_requester(
 
 
 async def test_requesters_who_are_not_authorised_contacts(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, session: Session, desk: Desk
 ) -> None:
     now = await own_env.get_current_time()
     session.add(AuthorisedContactRow(org="acme", email="it@acme.test", name="Acme IT"))
     session.commit()
     # Maltarea supports partners' help desks: anyone else is referred to their provider.
-    _, case = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maltarea",
-        plan="partner",
-        severity="sev3",
-        received_at=now,
-        authorised=False,
-    )
+    _, case = await desk.open_case_at(now, "maltarea", "partner", severity="sev3", authorised=False)
     assert case.status == "closed" and case.notes[-1].text.startswith("referred:")
     referral = example_policy(session, "maltarea").intake.authorised_contacts
     assert referral is not None and referral.message is not None
     bodies = [str(m.get_payload()) for m in wired.mailbox.messages]
     assert any(referral.message.split(".")[0] in body for body in bodies)
     # An authorised contact of the same organisation gets a case that stays open.
-    _, listed = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maltarea",
-        plan="partner",
+    _, listed = await desk.open_case_at(
+        now,
+        "maltarea",
+        "partner",
         severity="sev3",
-        received_at=now,
         authorised=False,
         contact={"name": "Acme IT", "email": "IT@acme.test"},
     )
     assert listed.status == "new" and not listed.billable
     # Z-Support accepts anyone, charges the work, and says so.
-    _, billable = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="standard",
-        received_at=now,
-        authorised=False,
+    _, billable = await desk.open_case_at(
+        now, "zsupport", "managed", severity="standard", authorised=False
     )
     assert billable.billable and billable.status == "new"
     keys = [

@@ -3,11 +3,10 @@
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from models.tables.client_registry import AuthorisedContactRow
 from models.tables.core import CaseRow, OutboundMessageRow
-from tests.workflow.cases import open_case
+from tests.workflow.cases import Desk
 from workflows.case import CaseWorkflow
 
 ALL_FIELDS = {
@@ -20,32 +19,18 @@ ALL_FIELDS = {
 
 
 async def test_intake_allocates_tickets_acknowledges_and_projects(
-    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, session: Session
+    temporal_env: WorkflowEnvironment, engine: Engine, session: Session, shared_desk: Desk
 ) -> None:
     session.add(AuthorisedContactRow(org="acme", email="ada@acme.test", name="Ada Admin"))
     session.commit()
     # Received now on the server, not at a fixed date: a case received in the past is already
     # overdue, and its escalation e-mails would join the acknowledgement.
     received = await temporal_env.get_current_time()
-    first, case_one = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="standard",
-        received_at=received,
-        fields=ALL_FIELDS,
+    first, case_one = await shared_desk.open_case_at(
+        received, "zsupport", "managed", severity="standard", fields=ALL_FIELDS
     )
-    _, case_two = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="standard",
-        received_at=received,
-        fields=ALL_FIELDS,
+    _, case_two = await shared_desk.open_case_at(
+        received, "zsupport", "managed", severity="standard", fields=ALL_FIELDS
     )
 
     assert {case_one.ticket_number, case_two.ticket_number} == {"ZSU-000001", "ZSU-000002"}
@@ -64,20 +49,18 @@ async def test_intake_allocates_tickets_acknowledges_and_projects(
         ).all()
     assert [m.kind for m in messages] == ["acknowledgement"]
     assert messages[0].to_address == "ada@acme.test"
-    assert case_one.ticket_number in messages[0].subject
+    ticket = case_one.ticket_number
+    assert ticket is not None and ticket in messages[0].subject
 
 
 async def test_missing_fields_are_charged_and_requested_and_strangers_billable(
-    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, session: Session
+    temporal_env: WorkflowEnvironment, engine: Engine, shared_desk: Desk
 ) -> None:
-    _, case = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="zsupport",
-        plan="managed",
+    _, case = await shared_desk.open_case_at(
+        await temporal_env.get_current_time(),
+        "zsupport",
+        "managed",
         severity="standard",
-        received_at=await temporal_env.get_current_time(),
         authorised=False,
         fields={"software_version": "17.0.4"},
     )

@@ -23,7 +23,7 @@ from escalator.infra.settings import Settings
 from models.audit.timeline import build_timeline
 from models.case.steps import Acknowledge, RequestInfo, Respond, Triage
 from tests.receivers import ROUTING_KEY, free_port, paging_receiver, smtp_server
-from tests.workflow.cases import delivered, open_case
+from tests.workflow.cases import Desk, delivered, open_case, step
 from tests.workflow.conftest import Wired
 from worker import build_worker
 from workflows.case import CaseWorkflow
@@ -32,17 +32,14 @@ FALLBACK = "duty-manager@maltarea.example"
 
 
 async def test_a_refused_page_is_recorded_and_the_fallback_address_told(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, desk: Desk
 ) -> None:
     wired.pages.answers = [400]  # PagerDuty refuses the first event (e.g. a revoked key)
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maltarea",
-        plan="partner",
+    handle, _ = await desk.open_case_at(
+        await own_env.get_current_time(),
+        "maltarea",
+        "partner",
         severity="sev1",  # the whole team is paged at intake
-        received_at=await own_env.get_current_time(),
     )
     case = await handle.query(CaseWorkflow.get_case)
     (failed,) = [note for note in case.notes if note.text.startswith("notice failed")]
@@ -61,17 +58,11 @@ async def test_a_refused_page_is_recorded_and_the_fallback_address_told(
 
 
 async def test_a_recipient_the_relay_refuses_is_recorded(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, desk: Desk
 ) -> None:
     wired.mailbox.refuse.add("ada@acme.test")
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maltarea",
-        plan="partner",
-        severity="sev3",
-        received_at=await own_env.get_current_time(),
+    handle, _ = await desk.open_case_at(
+        await own_env.get_current_time(), "maltarea", "partner", severity="sev3"
     )
     case = await handle.query(CaseWorkflow.get_case)
     (failed,) = [note for note in case.notes if note.text.startswith("notice failed")]
@@ -81,18 +72,12 @@ async def test_a_recipient_the_relay_refuses_is_recorded(
 
 
 async def test_pages_follow_the_case_to_its_acknowledgement(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, desk: Desk
 ) -> None:
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maltarea",
-        plan="partner",
-        severity="sev1",
-        received_at=await own_env.get_current_time(),
+    handle, _ = await desk.open_case_at(
+        await own_env.get_current_time(), "maltarea", "partner", severity="sev1"
     )
-    await handle.execute_update(CaseWorkflow.acknowledge, Acknowledge(actor="e:lea"))
+    await step(handle, "acknowledge", Acknowledge(actor="e:lea"))
     await delivered(handle)
     (trigger,) = wired.pages.accepted("trigger")
     (ack,) = wired.pages.accepted("acknowledge")

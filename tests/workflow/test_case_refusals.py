@@ -1,15 +1,13 @@
 """Steps the case does not allow now are refused with a reason and leave no trace in history."""
 
 import pytest
-from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from models.case.resource import CaseResult
 from models.case.steps import Close, CustomerReply, Escalate, Resolve, StepBody
-from tests.workflow.cases import open_case
+from tests.workflow.cases import Desk, step
 from workflows.case import CaseWorkflow
 
 UPDATE_EVENTS = {
@@ -43,16 +41,10 @@ async def refused(
 
 
 async def test_refused_steps_say_why_and_are_absent_from_history(
-    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+    temporal_env: WorkflowEnvironment, shared_desk: Desk
 ) -> None:
-    handle, _ = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="standard",
-        received_at=await temporal_env.get_current_time(),
+    handle, _ = await shared_desk.open_case_at(
+        await temporal_env.get_current_time(), "zsupport", "managed", severity="standard"
     )
     reply = CustomerReply(message="here you go", actor="partner:acme")
     assert "not waiting" in await refused(handle, "customer-reply", reply)
@@ -60,10 +52,8 @@ async def test_refused_steps_say_why_and_are_absent_from_history(
     escalate = Escalate(to_tier="engineering", reason="needs engineering", actor="engineer:bo")
     assert "checklist" in await refused(handle, "escalate", escalate)
 
-    await handle.execute_update(
-        CaseWorkflow.resolve, Resolve(resolution="fixed", actor="engineer:bo")
-    )
-    await handle.execute_update(CaseWorkflow.close, Close(actor="engineer:bo"))
+    await step(handle, "resolve", Resolve(resolution="fixed", actor="engineer:bo"))
+    await step(handle, "close", Close(actor="engineer:bo"))
     # The policy's reopen window keeps the closed case's workflow running, so the step
     # reaches the validator (a finished case answers "workflow execution already completed").
     again = Resolve(resolution="fixed again", actor="engineer:bo")

@@ -16,8 +16,8 @@ from escalator.infra.settings import Settings
 from models.case.resource import CaseInput
 from models.case.state import CaseState
 from models.case.steps import AddNote, CustomerReply, RequestInfo
-from tests.workflow.cases import delivered, example_policy, open_case
-from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
+from tests.workflow.cases import Desk, delivered, open_case, step
+from tests.workflow.clock import advance_to, near, timed_actions
 from tests.workflow.conftest import Wired
 from worker import build_worker
 from workflows.case import CaseWorkflow
@@ -26,13 +26,9 @@ MONDAY = 0
 
 
 async def test_worker_restart_mid_wait_loses_and_repeats_nothing(
-    own_env: WorkflowEnvironment, wired: Wired, engine: Engine, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, engine: Engine, session: Session, desk: Desk
 ) -> None:
-    policy = example_policy(session, "zsupport")
-    start = next_quiet(
-        policy.calendar("business"), await own_env.get_current_time(), MONDAY, time(8), days=8
-    )
-    await advance_to(own_env, start)
+    _, start = await desk.quiet_start("zsupport", MONDAY, time(8), days=8)
     # Cases of this test run on a queue of their own, served by workers the test stops.
     settings = wired.settings.model_copy(update={"task_queue": f"restart-{uuid.uuid4().hex[:8]}"})
 
@@ -53,8 +49,9 @@ async def test_worker_restart_mid_wait_loses_and_repeats_nothing(
                 received_at=start,
             )
             await advance_to(own_env, start + timedelta(hours=1))
-            await handle.execute_update(
-                CaseWorkflow.request_info,
+            await step(
+                handle,
+                "request-info",
                 RequestInfo(message="Please send call examples", actor="e:avery"),
             )
             # Its e-mail goes out after the step answers: stop the worker once it has.
@@ -86,24 +83,13 @@ async def test_worker_restart_mid_wait_loses_and_repeats_nothing(
 
 
 async def test_a_long_case_continues_as_new_with_its_state(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, desk: Desk
 ) -> None:
     # A Monday 09:00 on a server of its own, so that the customer wait below lies in business
     # hours and moves the deadline by its length, whatever the time of day the test runs at.
-    policy = example_policy(session, "zsupport")
-    start = next_quiet(
-        policy.calendar("business"), await own_env.get_current_time(), MONDAY, time(9), days=1
-    )
-    await advance_to(own_env, start)
-    handle, opened = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="standard",
-        received_at=start,
-        history_limit=60,
+    _, start = await desk.quiet_start("zsupport", MONDAY, time(9), days=1)
+    handle, opened = await desk.open_case_at(
+        start, "zsupport", "managed", severity="standard", history_limit=60
     )
     assert opened.sla["response"].due_at == start + timedelta(hours=2)
     first_run = (await handle.describe()).run_id
@@ -113,25 +99,21 @@ async def test_a_long_case_continues_as_new_with_its_state(
 
     async def add_note() -> None:
         nonlocal notes
-        await case_handle.execute_update(
-            CaseWorkflow.add_note, AddNote(text=f"note {notes}", actor="e:avery")
-        )
+        await step(case_handle, "add-note", AddNote(text=f"note {notes}", actor="e:avery"))
         notes += 1
 
     for _ in range(12):
         await add_note()
     assert (await case_handle.describe()).run_id != first_run
-    await case_handle.execute_update(
-        CaseWorkflow.request_info, RequestInfo(message="Which trunk?", actor="e:avery")
-    )
+    await step(case_handle, "request-info", RequestInfo(message="Which trunk?", actor="e:avery"))
     # Any run started after this one began with the response clock paused in its state.
     paused_run = (await case_handle.describe()).run_id
     await advance_to(own_env, start + timedelta(minutes=30))
     while (await case_handle.describe()).run_id == paused_run:
         assert notes < 60, "the case did not continue as new while waiting on the customer"
         await add_note()
-    await case_handle.execute_update(
-        CaseWorkflow.customer_reply, CustomerReply(message="Trunk 2", actor="partner:acme")
+    await step(
+        case_handle, "customer-reply", CustomerReply(message="Trunk 2", actor="partner:acme")
     )
     case = await case_handle.query(CaseWorkflow.get_case)
     assert case.ticket_number == opened.ticket_number
@@ -150,22 +132,15 @@ async def test_a_long_case_continues_as_new_with_its_state(
 
 
 async def test_a_step_reaching_a_continued_run_before_it_starts_is_answered(
-    temporal_env: WorkflowEnvironment,
-    worker: Worker,
-    engine: Engine,
-    settings: Settings,
-    session: Session,
+    temporal_env: WorkflowEnvironment, engine: Engine, settings: Settings, shared_desk: Desk
 ) -> None:
     # An engineer's step sent just as a case continues as new can reach the new run before its
     # `run` method starts; it must see the state the run carries, not be refused for want of it.
-    handle, _ = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="zsupport",
-        plan="managed",
+    handle, _ = await shared_desk.open_case_at(
+        await temporal_env.get_current_time(),
+        "zsupport",
+        "managed",
         severity="standard",
-        received_at=await temporal_env.get_current_time(),
         history_limit=20,
     )
     case_handle = temporal_env.client.get_workflow_handle_for(CaseWorkflow.run, handle.id)
@@ -189,13 +164,13 @@ async def test_a_step_reaching_a_continued_run_before_it_starts_is_answered(
     again = await temporal_env.client.start_workflow(
         CaseWorkflow.run, continued, id=handle.id, task_queue=idle.task_queue
     )
-    step = asyncio.create_task(
-        again.execute_update(CaseWorkflow.add_note, AddNote(text="first thing", actor="e:avery"))
+    noted = asyncio.create_task(
+        step(again, "add-note", AddNote(text="first thing", actor="e:avery"))
     )
     await asyncio.sleep(0.5)  # the server holds the step until a worker polls the queue
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with build_worker(temporal_env.client, engine, idle, executor):
-            case = await step
+            case = await noted
             await again.terminate("end of the test")
     # The step was accepted by the run's first workflow task, the one before `run` starts.
     kinds = [event.event_type for event in (await again.fetch_history()).events]

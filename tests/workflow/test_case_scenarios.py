@@ -8,43 +8,34 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from models.case.steps import Acknowledge, Escalate, Respond, Restore
-from tests.workflow.cases import delivered, example_policy, open_case
+from tests.workflow.cases import Desk, delivered, example_policy, step
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
-from workflows.case import CaseWorkflow
 
 NEW_YORK = ZoneInfo("America/New_York")
 FRIDAY, SATURDAY = 4, 5
 
 
 async def test_maxony_level2_entered_friday_1600_answers_by_monday_1500(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, session: Session, desk: Desk
 ) -> None:
     policy = example_policy(session, "maxony")
     calendar = policy.calendar("europe")
     # A Friday whose following Monday is a working day in Italy.
     friday = next_quiet(calendar, await own_env.get_current_time(), FRIDAY, time(15), days=4)
     await advance_to(own_env, friday)
-    handle, case = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="maxony",
-        plan="europe",
-        severity="normal",
-        received_at=friday,
-    )
+    handle, case = await desk.open_case_at(friday, "maxony", "europe", severity="normal")
     # Level 1 answers within 4 business hours: 2 on Friday, 2 on Monday from 08:00.
     assert case.sla["tier_response"].due_at == friday + timedelta(days=3, hours=-5)
     await advance_to(own_env, friday + timedelta(hours=1))
     checklist: dict[str, bool | str] = {
         item.id: True for item in policy.tier("level2").required_items
     }
-    escalated = await handle.execute_update(
-        CaseWorkflow.escalate,
+    escalated = await step(
+        handle,
+        "escalate",
         Escalate(to_tier="level2", reason="reproduced", checklist=checklist, actor="e:giulia"),
     )
     # Level 2 has 8 business hours: Friday 16:00-17:00, then Monday 08:00-15:00.
@@ -55,66 +46,39 @@ async def test_maxony_level2_entered_friday_1600_answers_by_monday_1500(
     assert due.astimezone(calendar.tz).strftime("%a %H:%M") == "Mon 15:00"
 
 
-async def test_protelecom_premier_system_down_friday_afternoon(
-    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
-) -> None:
+async def test_protelecom_premier_system_down_friday_afternoon(shared_desk: Desk) -> None:
     received = datetime(2026, 11, 20, 16, 30, tzinfo=NEW_YORK)  # Friday, half an hour to close
-    _, premier = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="protelecom",
-        plan="premier",
-        severity="system_down",
-        received_at=received,
+    _, premier = await shared_desk.open_case_at(
+        received, "protelecom", "premier", severity="system_down"
     )
     # 1 business hour to respond, 8 to restore: half an hour on Friday, the rest on Monday.
     assert premier.sla["response"].due_at == datetime(2026, 11, 23, 8, 30, tzinfo=NEW_YORK)
     assert premier.sla["restoration"].due_at == datetime(2026, 11, 23, 15, 30, tzinfo=NEW_YORK)
-    _, plus = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="protelecom",
-        plan="premier_plus",
-        severity="system_down",
-        received_at=received,
+    _, plus = await shared_desk.open_case_at(
+        received, "protelecom", "premier_plus", severity="system_down"
     )
     # Premier Plus runs around the clock: 30 minutes.
     assert plus.sla["response"].due_at == received + timedelta(minutes=30)
 
 
 async def test_maltarea_severity_1_pages_everyone_until_restored(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, desk: Desk
 ) -> None:
-    policy = example_policy(session, "maltarea")
-    calendar = policy.calendar("around_the_clock")
-    start = next_quiet(calendar, await own_env.get_current_time(), SATURDAY, time(2), days=1)
-    await advance_to(own_env, start)
+    policy, start = await desk.quiet_start(
+        "maltarea", SATURDAY, time(2), days=1, calendar="around_the_clock"
+    )
     cases = {}
     for name in ("worked", "unattended"):
-        cases[name], case = await open_case(
-            own_env.client,
-            session,
-            wired.worker.task_queue,
-            policy="maltarea",
-            plan="partner",
-            severity="sev1",
-            received_at=start,
-        )
+        cases[name], case = await desk.open_case_at(start, "maltarea", "partner", severity="sev1")
         # Severity 1: respond in 30 minutes, restore in 4 hours, around the clock.
         assert case.sla["response"].due_at == start + timedelta(minutes=30)
         assert case.sla["restoration"].due_at == start + timedelta(hours=4)
     await advance_to(own_env, start + timedelta(minutes=10))
     worked = cases["worked"]
-    await worked.execute_update(CaseWorkflow.acknowledge, Acknowledge(actor="e:marija"))
-    await worked.execute_update(
-        CaseWorkflow.respond, Respond(message="On it, bridge open", actor="e:marija")
-    )
+    await step(worked, "acknowledge", Acknowledge(actor="e:marija"))
+    await step(worked, "respond", Respond(message="On it, bridge open", actor="e:marija"))
     await advance_to(own_env, start + timedelta(hours=3, minutes=30))
-    await worked.execute_update(
-        CaseWorkflow.restore, Restore(note="failed over to the standby", actor="e:marija")
-    )
+    await step(worked, "restore", Restore(note="failed over to the standby", actor="e:marija"))
     await advance_to(own_env, start + timedelta(hours=8))
 
     def pages(actions: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
@@ -151,26 +115,16 @@ async def test_maltarea_severity_1_pages_everyone_until_restored(
 
 
 async def test_protelecom_premier_plus_dispatch_warning_waits_for_business_hours(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, session: Session, desk: Desk
 ) -> None:
     policy = example_policy(session, "protelecom")
     business = policy.calendar("business")
     start = next_quiet(business, await own_env.get_current_time(), FRIDAY, time(15, 50), days=4)
     await advance_to(own_env, start)
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="protelecom",
-        plan="premier_plus",
-        severity="system_down",
-        received_at=start,
-    )
+    handle, _ = await desk.open_case_at(start, "protelecom", "premier_plus", severity="system_down")
     await advance_to(own_env, start + timedelta(minutes=10))
-    await handle.execute_update(CaseWorkflow.acknowledge, Acknowledge(actor="e:dana"))
-    await handle.execute_update(
-        CaseWorkflow.respond, Respond(message="Looking at the codec", actor="e:dana")
-    )
+    await step(handle, "acknowledge", Acknowledge(actor="e:dana"))
+    await step(handle, "respond", Respond(message="Looking at the codec", actor="e:dana"))
     monday_0800 = start + timedelta(days=2, hours=16, minutes=10)
     await advance_to(own_env, monday_0800 + timedelta(hours=1))
     # Acknowledged Friday 16:00 and not restored 4 hours later (20:00, around the clock):

@@ -5,17 +5,14 @@ changes none (a note) upserts nothing."""
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.converter import decode_search_attributes
 from temporalio.testing import WorkflowEnvironment
 
 from models.case.steps import Acknowledge, AddNote, Assign
-from tests.workflow.cases import delivered, example_policy, open_case
-from tests.workflow.clock import advance_to, next_quiet
-from tests.workflow.conftest import Wired
-from workflows.case import CaseWorkflow
+from tests.workflow.cases import Desk, delivered, step
+from tests.workflow.clock import advance_to
 
 MONDAY = 0
 
@@ -26,7 +23,7 @@ async def upserts(handle: WorkflowHandle[Any, Any], start: datetime) -> list[tup
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
             attributes = event.upsert_workflow_search_attributes_event_attributes
-            values = decode_search_attributes(attributes.search_attributes)
+            values = dict(decode_search_attributes(attributes.search_attributes))
             values.pop("TemporalChangeVersion", None)  # the SDK's own, for each patch
             if not values:
                 continue
@@ -37,26 +34,14 @@ async def upserts(handle: WorkflowHandle[Any, Any], start: datetime) -> list[tup
 
 
 async def test_attributes_follow_intake_steps_and_the_breach_timer(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, desk: Desk
 ) -> None:
-    policy = example_policy(session, "zsupport")
-    start = next_quiet(
-        policy.calendar("business"), await own_env.get_current_time(), MONDAY, time(8), days=1
-    )
-    await advance_to(own_env, start)
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="standard",
-        received_at=start,
-    )
-    await handle.execute_update(CaseWorkflow.acknowledge, Acknowledge(actor="e:avery"))
-    await handle.execute_update(CaseWorkflow.add_note, AddNote(text="looking", actor="e:avery"))
+    _, start = await desk.quiet_start("zsupport", MONDAY, time(8), days=1)
+    handle, _ = await desk.open_case_at(start, "zsupport", "managed", severity="standard")
+    await step(handle, "acknowledge", Acknowledge(actor="e:avery"))
+    await step(handle, "add-note", AddNote(text="looking", actor="e:avery"))
     await advance_to(own_env, start + timedelta(hours=1))
-    await handle.execute_update(CaseWorkflow.assign, Assign(engineer="grace", actor="e:avery"))
+    await step(handle, "assign", Assign(engineer="grace", actor="e:avery"))
     await advance_to(own_env, start + timedelta(hours=5))
     await delivered(handle)
     # Response due at 10:00 (2 business hours), not met: breached then, and only then.

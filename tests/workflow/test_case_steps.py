@@ -8,11 +8,9 @@ import pytest
 from sqlmodel import Session
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from models.case.steps import Escalate
-from tests.workflow.cases import example_policy, open_case
-from workflows.case import CaseWorkflow
+from tests.workflow.cases import Desk, example_policy, step
 
 
 async def now(env: WorkflowEnvironment) -> datetime:
@@ -20,29 +18,22 @@ async def now(env: WorkflowEnvironment) -> datetime:
 
 
 async def test_escalation_needs_the_checklist_and_starts_the_tier_clock(
-    temporal_env: WorkflowEnvironment, worker: Worker, session: Session
+    temporal_env: WorkflowEnvironment, session: Session, shared_desk: Desk
 ) -> None:
-    handle, _ = await open_case(
-        temporal_env.client,
-        session,
-        worker.task_queue,
-        policy="maxony",
-        plan="europe",
-        severity="normal",
-        received_at=await now(temporal_env),
+    handle, _ = await shared_desk.open_case_at(
+        await now(temporal_env), "maxony", "europe", severity="normal"
     )
     with pytest.raises(WorkflowUpdateFailedError) as error:
-        await handle.execute_update(
-            CaseWorkflow.escalate, Escalate(to_tier="level2", reason="needs dev", actor="e:bo")
-        )
+        await step(handle, "escalate", Escalate(to_tier="level2", reason="needs dev", actor="e:bo"))
     assert "checklist" in str(error.value.cause)
     policy = example_policy(session, "maxony")
     checklist: dict[str, bool | str] = {
         item.id: True for item in policy.tier("level2").required_items
     }
     at = await now(temporal_env)
-    case = await handle.execute_update(
-        CaseWorkflow.escalate,
+    case = await step(
+        handle,
+        "escalate",
         Escalate(to_tier="level2", reason="reproduced", checklist=checklist, actor="e:bo"),
     )
     assert case.tier == "level2"

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
 from models.case.steps import Acknowledge, Close, CustomerReply, Reopen, RequestInfo, Resolve
-from tests.workflow.cases import add_contract, delivered, example_policy, open_case
+from tests.workflow.cases import Desk, add_contract, delivered, example_policy, step
 from tests.workflow.clock import advance_to, near, next_quiet, timed_actions
 from tests.workflow.conftest import Wired
 from workflows.case import CaseWorkflow
@@ -20,22 +20,11 @@ MONDAY, SATURDAY = 0, 5
 
 
 async def test_zsupport_critical_case_fires_each_escalation_rule_at_its_instant(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, desk: Desk
 ) -> None:
-    policy = example_policy(session, "zsupport")
-    calendar = policy.calendar("business")
-    start = next_quiet(calendar, await own_env.get_current_time(), MONDAY, time(8), days=1)
-    await advance_to(own_env, start)
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="zsupport",
-        plan="managed",
-        severity="critical",
-        received_at=start,
-    )
-    await handle.execute_update(CaseWorkflow.acknowledge, Acknowledge(actor="engineer:avery"))
+    _, start = await desk.quiet_start("zsupport", MONDAY, time(8), days=1)
+    handle, _ = await desk.open_case_at(start, "zsupport", "managed", severity="critical")
+    await step(handle, "acknowledge", Acknowledge(actor="engineer:avery"))
     await advance_to(own_env, start + timedelta(hours=5))
 
     # Response 2h (due 10:00), restoration 4h (due 12:00), acknowledged at 08:00.
@@ -72,27 +61,17 @@ async def test_zsupport_critical_case_fires_each_escalation_rule_at_its_instant(
 
 
 async def test_customer_wait_reminds_then_closes_at_48_business_hours_unless_answered(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, desk: Desk
 ) -> None:
-    policy = example_policy(session, "zsupport")
-    calendar = policy.calendar("business")
-    start = next_quiet(calendar, await own_env.get_current_time(), MONDAY, time(8), days=8)
-    await advance_to(own_env, start)
+    _, start = await desk.quiet_start("zsupport", MONDAY, time(8), days=8)
     cases = {}
     for name in ("silent", "answered"):
-        cases[name], _ = await open_case(
-            own_env.client,
-            session,
-            wired.worker.task_queue,
-            policy="zsupport",
-            plan="managed",
-            severity="standard",
-            received_at=start,
-        )
+        cases[name], _ = await desk.open_case_at(start, "zsupport", "managed", severity="standard")
     await advance_to(own_env, start + timedelta(hours=1))
     for handle in cases.values():
-        waiting = await handle.execute_update(
-            CaseWorkflow.request_info,
+        waiting = await step(
+            handle,
+            "request-info",
             RequestInfo(message="Please send call examples", actor="engineer:avery"),
         )
     # The response clock (2h, due 10:00) stopped at 09:00 with an hour left.
@@ -102,8 +81,9 @@ async def test_customer_wait_reminds_then_closes_at_48_business_hours_unless_ans
     # Monday 08:00-12:00. Reminders at 9h (Tuesday 09:00) and 27h (Thursday 09:00).
     closes_at = start + timedelta(days=7, hours=4)
     await advance_to(own_env, closes_at - timedelta(minutes=1))
-    answered = await cases["answered"].execute_update(
-        CaseWorkflow.customer_reply,
+    answered = await step(
+        cases["answered"],
+        "customer-reply",
         CustomerReply(message="Examples attached", actor="partner:acme"),
     )
     # The hour left on the response clock runs again from the reply.
@@ -133,35 +113,22 @@ async def test_customer_wait_reminds_then_closes_at_48_business_hours_unless_ans
 
 
 async def test_reopen_window_then_the_workflow_ends(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, desk: Desk
 ) -> None:
-    policy = example_policy(session, "zsupport")
-    calendar = policy.calendar("business")
-    start = next_quiet(calendar, await own_env.get_current_time(), MONDAY, time(8), days=15)
-    await advance_to(own_env, start)
+    _, start = await desk.quiet_start("zsupport", MONDAY, time(8), days=15)
     handles = []
     for _ in range(2):
-        handle, _ = await open_case(
-            own_env.client,
-            session,
-            wired.worker.task_queue,
-            policy="zsupport",
-            plan="managed",
-            severity="standard",
-            received_at=start,
+        handle, _ = await desk.open_case_at(start, "zsupport", "managed", severity="standard")
+        await step(
+            handle, "resolve", Resolve(resolution="replaced the trunk card", actor="e:avery")
         )
-        await handle.execute_update(
-            CaseWorkflow.resolve, Resolve(resolution="replaced the trunk card", actor="e:avery")
-        )
-        await handle.execute_update(CaseWorkflow.close, Close(actor="e:avery"))
+        await step(handle, "close", Close(actor="e:avery"))
         handles.append(handle)
     reopened, finished = handles
     # Reopening is allowed to the close of the 10th business day: two weeks later, 17:00.
     window_end = start + timedelta(days=14, hours=9)
     await advance_to(own_env, window_end - timedelta(minutes=1))
-    case = await reopened.execute_update(
-        CaseWorkflow.reopen, Reopen(reason="it failed again", actor="partner:acme")
-    )
+    case = await step(reopened, "reopen", Reopen(reason="it failed again", actor="partner:acme"))
     assert case.status == "in_progress"
     # The other one's workflow ends with its reopen window (waiting on its result skips time
     # there: sleeping past a case's end stalls the time-skipping server).
@@ -173,22 +140,14 @@ async def test_reopen_window_then_the_workflow_ends(
 
 
 async def test_uncovered_request_closes_after_ten_business_days_without_a_purchase_order(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, wired: Wired, session: Session, desk: Desk
 ) -> None:
     policy = example_policy(session, "emetrotel")
     calendar = policy.calendar(policy.plan("premium").calendar)
     start = next_quiet(calendar, await own_env.get_current_time(), MONDAY, time(10), days=15)
     await advance_to(own_env, start)
     add_contract(session, "premium", start - timedelta(days=400), start - timedelta(days=35))
-    handle, case = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="emetrotel",
-        plan="premium",
-        severity="standard",
-        received_at=start,
-    )
+    handle, case = await desk.open_case_at(start, "emetrotel", "premium", severity="standard")
     assert case.entitlement == "po_required"
     # The close of the 10th business day after Monday: two weeks later at the calendar's close.
     close = calendar.local_close(calendar.add_business_days(start, 10))

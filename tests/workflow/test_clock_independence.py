@@ -9,17 +9,14 @@ history gets exactly that lag on every task that saw a timer fire, and must stil
 
 from datetime import timedelta
 
-from sqlmodel import Session
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from escalator.replay import make_replayer
 from models.case.steps import AddNote
-from tests.workflow.cases import delivered, open_case
+from tests.workflow.cases import Desk, delivered, step
 from tests.workflow.clock import advance_to
-from tests.workflow.conftest import Wired
-from workflows.case import CaseWorkflow
 
 
 def with_lagging_clocks(history: WorkflowHistory) -> tuple[WorkflowHistory, int]:
@@ -44,22 +41,14 @@ def with_lagging_clocks(history: WorkflowHistory) -> tuple[WorkflowHistory, int]
 
 
 async def test_timed_actions_fire_whatever_the_clock_of_the_task_that_sees_the_timer(
-    own_env: WorkflowEnvironment, wired: Wired, session: Session
+    own_env: WorkflowEnvironment, desk: Desk
 ) -> None:
     start = await own_env.get_current_time()
-    handle, _ = await open_case(
-        own_env.client,
-        session,
-        wired.worker.task_queue,
-        policy="fasttest",
-        plan="fast",
-        severity="critical",
-        received_at=start,
-    )
+    handle, _ = await desk.open_case_at(start, "fasttest", "fast", severity="critical")
     # Response due at 2 minutes (warning at 1), restoration at 3, escalation rules after;
     # a step lands between two timers, as in the recorded case.
     await advance_to(own_env, start + timedelta(seconds=70))
-    await handle.execute_update(CaseWorkflow.add_note, AddNote(text="looking", actor="e:avery"))
+    await step(handle, "add-note", AddNote(text="looking", actor="e:avery"))
     await advance_to(own_env, start + timedelta(minutes=8))
     await delivered(handle)
     history, lagged = with_lagging_clocks(await handle.fetch_history())

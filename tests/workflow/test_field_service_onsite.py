@@ -9,7 +9,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from models.case.steps import DispatchOnsite
 from models.field.records import Arrived, Completed, Dispatch, SiteContact
-from tests.workflow.cases import example_policy
+from tests.workflow.cases import example_policy, step
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     Stack,
@@ -17,7 +17,6 @@ from tests.workflow.field_service import (
     open_field_case,
     settled_case,
 )
-from workflows.case import CaseWorkflow
 
 SITE = DispatchOnsite(
     site="Boardroom 4, 200 Park Ave, New York",
@@ -39,10 +38,10 @@ async def test_friday_afternoon_request_is_due_monday_and_escalates_when_missed(
         missed = await open_field_case(stack, session, worker, policy, "premier_plus")
         kept = await open_field_case(stack, session, worker, policy, "premier_plus")
         await advance_to(stack.env, friday)
-        case = await missed.execute_update(CaseWorkflow.dispatch_onsite, SITE)
+        case = await step(missed, "dispatch-onsite", SITE)
         (dispatch,) = case.field_service.dispatches
         assert (dispatch.state, dispatch.promised_on, dispatch.due_at) == ("booked", monday, due)
-        on_time = (await kept.execute_update(CaseWorkflow.dispatch_onsite, SITE)).field_service
+        on_time = (await step(kept, "dispatch-onsite", SITE)).field_service
         assert on_time.dispatches[0].due_at == due
         assert any("sam.site@acme.test" in str(m["To"]) for m in stack.mailbox.messages)
 
@@ -87,9 +86,9 @@ async def test_dispatch_is_refused_where_the_policy_offers_none(
     async with stack.worker() as worker:
         premier = await open_field_case(stack, session, worker, protelecom, "premier")
         with pytest.raises(WorkflowUpdateFailedError) as error:
-            await premier.execute_update(CaseWorkflow.dispatch_onsite, SITE)
+            await step(premier, "dispatch-onsite", SITE)
         assert "plan premier has no on-site dispatch (only premier_plus)" in str(error.value.cause)
         managed = await open_field_case(stack, session, worker, zsupport, "managed")
         with pytest.raises(WorkflowUpdateFailedError) as error:
-            await managed.execute_update(CaseWorkflow.dispatch_onsite, SITE)
+            await step(managed, "dispatch-onsite", SITE)
         assert "policy zsupport offers no on-site dispatch" in str(error.value.cause)

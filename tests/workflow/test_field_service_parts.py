@@ -13,7 +13,7 @@ from models.case.resource import Case
 from models.case.steps import ShipPart
 from models.field.records import Delivered, RmaReturn, Shipment
 from models.tables.inventory import ShipmentRow, StockRow
-from tests.workflow.cases import example_policy
+from tests.workflow.cases import example_policy, step
 from tests.workflow.clock import advance_to, near, next_quiet
 from tests.workflow.field_service import (
     Stack,
@@ -21,7 +21,6 @@ from tests.workflow.field_service import (
     open_field_case,
     settled_case,
 )
-from workflows.case import CaseWorkflow
 
 
 def only_shipment(case: Case) -> Shipment:
@@ -46,7 +45,7 @@ async def test_cutoff_thursday_1459_and_1501(stack: Stack, session: Session) -> 
         part = ShipPart(sku="AV-CAM-PTZ", quantity=1, actor="e:owen")
 
         await advance_to(stack.env, local(day, 14, 59))
-        case = await early.execute_update(CaseWorkflow.ship_part, part)
+        case = await step(early, "ship-part", part)
         shipment = only_shipment(case)
         assert shipment.state == "scheduled"
         assert (shipment.ships_on, shipment.delivered_on) == (day, friday)
@@ -64,7 +63,7 @@ async def test_cutoff_thursday_1459_and_1501(stack: Stack, session: Session) -> 
         )
 
         await advance_to(stack.env, local(day, 15, 1))
-        case = await late.execute_update(CaseWorkflow.ship_part, part)
+        case = await step(late, "ship-part", part)
         assert (only_shipment(case).ships_on, only_shipment(case).delivered_on) == (friday, monday)
 
         # The early one left with the 15:00 pick-up the same day.
@@ -117,9 +116,7 @@ async def test_friday_before_a_monday_holiday_is_delivered_tuesday(
         handle = await open_field_case(
             stack, session, worker, policy, "premier", region="north_america"
         )
-        case = await handle.execute_update(
-            CaseWorkflow.ship_part, ShipPart(sku="AV-CODEC-H1", actor="e:pia")
-        )
+        case = await step(handle, "ship-part", ShipPart(sku="AV-CODEC-H1", actor="e:pia"))
         shipment = only_shipment(case)
         assert (shipment.ships_on, shipment.delivered_on) == (friday, tuesday)
         # Not confirmed by the end of Tuesday: shown late, and the RMA's window waits.
@@ -139,9 +136,7 @@ async def test_out_of_stock_is_backordered_then_ships(
         await advance_to(stack.env, monday)
         handle = await open_field_case(stack, session, worker, policy, "premier", region="europe")
         # The European warehouse has no FXO card.
-        case = await handle.execute_update(
-            CaseWorkflow.ship_part, ShipPart(sku="ZX-FXO-4", actor="e:quinn")
-        )
+        case = await step(handle, "ship-part", ShipPart(sku="ZX-FXO-4", actor="e:quinn"))
         shipment = only_shipment(case)
         assert shipment.state == "backordered"
         assert shipment.backordered_since is not None and shipment.ships_on is None
@@ -175,9 +170,7 @@ async def test_unknown_part_fails_visibly_and_regionless_case_is_refused(
     policy = example_policy(session, "protelecom")
     async with stack.worker() as worker:
         handle = await open_field_case(stack, session, worker, policy, "premier", region="europe")
-        case = await handle.execute_update(
-            CaseWorkflow.ship_part, ShipPart(sku="NOPE-1", actor="e:quinn")
-        )
+        case = await step(handle, "ship-part", ShipPart(sku="NOPE-1", actor="e:quinn"))
         shipment = only_shipment(case)
         assert shipment.state == "failed" and "not in the parts catalogue" in (
             shipment.detail or ""
@@ -185,16 +178,12 @@ async def test_unknown_part_fails_visibly_and_regionless_case_is_refused(
 
         regionless = await open_field_case(stack, session, worker, policy, "premier")
         with pytest.raises(WorkflowUpdateFailedError) as error:
-            await regionless.execute_update(
-                CaseWorkflow.ship_part, ShipPart(sku="AV-CAM-PTZ", actor="e:quinn")
-            )
+            await step(regionless, "ship-part", ShipPart(sku="AV-CAM-PTZ", actor="e:quinn"))
         assert "has no region" in str(error.value.cause)
         # Premier Plus replaces parts through on-site visits only.
         plus = await open_field_case(
             stack, session, worker, policy, "premier_plus", region="europe"
         )
         with pytest.raises(WorkflowUpdateFailedError) as error:
-            await plus.execute_update(
-                CaseWorkflow.ship_part, ShipPart(sku="AV-CAM-PTZ", actor="e:quinn")
-            )
+            await step(plus, "ship-part", ShipPart(sku="AV-CAM-PTZ", actor="e:quinn"))
         assert "plan premier_plus has no parts replacement" in str(error.value.cause)

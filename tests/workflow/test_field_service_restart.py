@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from models.case.steps import DispatchOnsite, ReceiveRma, ShipPart
 from models.field.records import Delivered, Shipment, SiteContact
-from tests.workflow.cases import example_policy
+from tests.workflow.cases import example_policy, step
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     Stack,
@@ -15,7 +15,6 @@ from tests.workflow.field_service import (
     open_field_case,
     settled_case,
 )
-from workflows.case import CaseWorkflow
 
 
 async def test_dispatch_survives_a_worker_restart(stack: Stack, session: Session) -> None:
@@ -27,12 +26,12 @@ async def test_dispatch_survives_a_worker_restart(stack: Stack, session: Session
     await advance_to(stack.env, friday)
     async with stack.worker(stopped_midway=True) as worker:
         handle = await open_field_case(stack, session, worker, policy, "premier_plus")
-        step = DispatchOnsite(
+        visit = DispatchOnsite(
             site="Lab 2",
             contact=SiteContact(name="Sam Site", email="sam.site@acme.test"),
             actor="e:owen",
         )
-        case = await handle.execute_update(CaseWorkflow.dispatch_onsite, step)
+        case = await step(handle, "dispatch-onsite", visit)
     # The first worker is gone; another takes over the booked visit.
     async with stack.worker():
         await advance_to(stack.env, due + timedelta(minutes=1))
@@ -56,9 +55,7 @@ async def test_shipment_and_rma_survive_worker_restarts(stack: Stack, session: S
             stack, session, worker, policy, "premier", region="north_america"
         )
         await advance_to(stack.env, local(day, 14, 59))
-        case = await handle.execute_update(
-            CaseWorkflow.ship_part, ShipPart(sku="AV-MIC-ARRAY", actor="e:owen")
-        )
+        case = await step(handle, "ship-part", ShipPart(sku="AV-MIC-ARRAY", actor="e:owen"))
         shipment = case.field_service.shipments[0]
         assert shipment.state == "scheduled" and shipment.ships_on == day
 
@@ -85,8 +82,9 @@ async def test_shipment_and_rma_survive_worker_restarts(stack: Stack, session: S
         sent = await scheduled(stack.client.get_workflow_handle(rma.workflow_id))
         reminders = [s for s in sent if s.key.endswith(":reminder0")]
         assert len(reminders) == 1 and near(reminders[0].at, rma.reminders_at[0])
-        case = await handle.execute_update(
-            CaseWorkflow.receive_rma,
+        case = await step(
+            handle,
+            "receive-rma",
             ReceiveRma(rma_id=rma.id, tracking_number="1Z999AA10123456784", actor="e:vic"),
         )
         assert case.field_service.rmas[0].state == "received"

@@ -13,7 +13,7 @@ from models.case.steps import ReceiveRma, ShipPart
 from models.field.records import Delivered, RmaReturn, Shipment
 from models.policy import Policy
 from models.tables.inventory import RmaRow
-from tests.workflow.cases import example_policy
+from tests.workflow.cases import example_policy, step
 from tests.workflow.clock import advance_to, near, next_quiet, scheduled
 from tests.workflow.field_service import (
     DENVER,
@@ -23,7 +23,6 @@ from tests.workflow.field_service import (
     open_field_case,
     settled_case,
 )
-from workflows.case import CaseWorkflow
 
 
 def the_rma(case: Case) -> RmaReturn:
@@ -36,7 +35,7 @@ async def replaced_on_wednesday(
 ) -> Case:
     """Failure confirmed Tuesday 10:00 (ships Tuesday), delivery confirmed Wednesday 11:00."""
     await advance_to(stack.env, tuesday)
-    case = await handle.execute_update(CaseWorkflow.ship_part, ShipPart(sku=sku, actor="e:vic"))
+    case = await step(handle, "ship-part", ShipPart(sku=sku, actor="e:vic"))
     shipment = case.field_service.shipments[0]
     wednesday = tuesday.date() + timedelta(days=1)
     assert (shipment.ships_on, shipment.delivered_on) == (tuesday.date(), wednesday)
@@ -95,16 +94,18 @@ async def test_north_america_five_days_reminders_then_overdue_and_charge(
             assert row is not None and row.state == "overdue" and row.billable
 
         # Late receipt closes it as late; the charge stays.
-        case = await handle.execute_update(
-            CaseWorkflow.receive_rma,
+        case = await step(
+            handle,
+            "receive-rma",
             ReceiveRma(rma_id=rma.id, tracking_number="1Z999AA10123456784", actor="e:vic"),
         )
         assert the_rma(case).state == "received_late"
         assert the_rma(case).tracking_number == "1Z999AA10123456784"
         assert len([c for c in case.charges if c.reason.startswith(f"RMA {rma.id}")]) == 1
         with pytest.raises(WorkflowUpdateFailedError) as error:
-            await handle.execute_update(
-                CaseWorkflow.receive_rma,
+            await step(
+                handle,
+                "receive-rma",
                 ReceiveRma(rma_id=rma.id, tracking_number="1Z999AA10123456784", actor="e:vic"),
             )
         assert "already closed (received_late)" in str(error.value.cause)
@@ -124,8 +125,9 @@ async def test_europe_ten_days_receipt_a_minute_before_the_deadline(
         assert case.field_service.shipments[0].warehouse == "Europe (Venlo)"
 
         await advance_to(stack.env, due - timedelta(minutes=1))
-        case = await handle.execute_update(
-            CaseWorkflow.receive_rma,
+        case = await step(
+            handle,
+            "receive-rma",
             ReceiveRma(rma_id=rma.id, tracking_number="JD014600006281234567", actor="e:vic"),
         )
         closed = the_rma(case)
@@ -156,9 +158,7 @@ async def test_zsupport_five_days_tracking_number_required_overdue_at_list_price
         assert rma.reminders_at == [local(wednesday + timedelta(days=5), 17, 0, DENVER)]
 
         with pytest.raises(WorkflowUpdateFailedError) as error:
-            await handle.execute_update(
-                CaseWorkflow.receive_rma, ReceiveRma(rma_id=rma.id, actor="e:avery")
-            )
+            await step(handle, "receive-rma", ReceiveRma(rma_id=rma.id, actor="e:avery"))
         assert "tracking number is required" in str(error.value.cause)
 
         await advance_to(stack.env, due + timedelta(seconds=30))

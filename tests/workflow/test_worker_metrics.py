@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.case.steps import AddNote
 from tests.receivers import free_port
-from tests.workflow.cases import delivered, example_policy, open_case
+from tests.workflow.cases import delivered, example_policy, open_case, step
 from tests.workflow.clock import advance_to
 from tests.workflow.conftest import Wired
 from worker import build_worker, metrics_runtime
@@ -65,9 +65,7 @@ async def test_cases_opened_and_steps_applied_are_counted_once(
                 received_at=await own_env.get_current_time(),
             )
             for text in ("called the customer", "left a voicemail"):
-                await handle.execute_update(
-                    CaseWorkflow.add_note, AddNote(text=text, actor="e:avery")
-                )
+                await step(handle, "add-note", AddNote(text=text, actor="e:avery"))
             deadline = time.monotonic() + 10
             while True:
                 async with httpx.AsyncClient() as http:
