@@ -11,6 +11,8 @@ from temporalio.client import Client
 from api.encoded_slashes import RefuseEncodedSlashes
 from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
+from api.pages import account as account_pages
+from api.pages.rendering import install_pages
 from api.problems import install_problem_handlers
 from api.request_log import RequestLog
 from api.routers import (
@@ -71,6 +73,7 @@ def create_app(
     )
     install_problem_handlers(app)
     install_openapi(app)
+    install_pages(app)
     app.add_middleware(RefuseEncodedSlashes)
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -83,4 +86,5 @@ def create_app(
     app.include_router(field_steps.router)
     app.include_router(intake.router)
     app.include_router(policies.router)
+    app.include_router(account_pages.router)
     return app

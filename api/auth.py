@@ -44,12 +44,14 @@ bearer = HTTPBearer(
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: the API key's id and name, its role, and the partner's organisation."""
+    """Who is calling: the API key's id (or the portal account's) and name, its role, and the
+    partner's organisation."""
 
-    key_id: int
+    key_id: int | None
     name: str
     role: Role
     org: str | None
+    account_id: int | None = None
 
 
 def hash_token(token: str) -> str:

@@ -6,15 +6,12 @@ works) and a note on stderr; the token is shown this once and stored hashed.
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from escalator.infra.db import engine_from_url, migrate
-from escalator.infra.settings import get_settings
+from escalator.cli.database import cli_session, format_instant, print_table
 from models.tables.core import API_KEY_ROLES, ApiKeyRow
 
 
@@ -22,18 +19,6 @@ def _usage_error(message: str) -> int:
     # Exit status 2, as argparse uses for a command line it refuses.
     print(f"escalator apikey create: error: {message}", file=sys.stderr)
     return 2
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    url = get_settings().database_url
-    migrate(url)  # a no-op when `escalator up` already did it; makes a fresh checkout work too
-    engine = engine_from_url(url)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _create(args: argparse.Namespace) -> int:
@@ -44,7 +29,7 @@ def _create(args: argparse.Namespace) -> int:
         return _usage_error("--org is required for the partner role")
     if args.role != "partner" and args.org:
         return _usage_error("--org is for partner keys only; other roles see every organisation")
-    with _session() as session:
+    with cli_session() as session:
         row, token = issue_api_key(session, args.role, args.name or args.org or args.role, args.org)
     scope = f" for {row.org}" if row.org else ""
     print(
@@ -56,12 +41,8 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format_instant(at: datetime | None) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if at else "-"
-
-
 def _list(_args: argparse.Namespace) -> int:
-    with _session() as session:
+    with cli_session() as session:
         rows = session.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.id))).all()
     table: list[tuple[Any, ...]] = [("ID", "NAME", "ROLE", "ORG", "PREFIX", "CREATED", "REVOKED")]
     table += [
@@ -71,20 +52,17 @@ def _list(_args: argparse.Namespace) -> int:
             row.role,
             row.org or "-",
             row.prefix + "...",
-            _format_instant(row.created_at),
-            _format_instant(row.revoked_at),
+            format_instant(row.created_at),
+            format_instant(row.revoked_at),
         )
         for row in rows
     ]
-    widths = [max(len(str(line[i])) for line in table) for i in range(len(table[0]))]
-    for line in table:
-        cells = (str(cell).ljust(width) for cell, width in zip(line, widths, strict=True))
-        print("  ".join(cells).rstrip())
+    print_table(table)
     return 0
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    with _session() as session:
+    with cli_session() as session:
         row = session.get(ApiKeyRow, args.id)
         if row is None:
             print(f"escalator apikey revoke: error: no API key {args.id}", file=sys.stderr)
@@ -95,7 +73,7 @@ def _revoke(args: argparse.Namespace) -> int:
             session.commit()
         print(
             f"API key {row.id} ({row.role} {row.name!r}) revoked at "
-            f"{_format_instant(row.revoked_at)}"
+            f"{format_instant(row.revoked_at)}"
         )
     return 0
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from escalator.cli.apikeys import add_apikey_commands
 from escalator.cli.audit import add_audit_commands
 from escalator.cli.policies import add_policy_commands
+from escalator.cli.users import add_user_commands
 from escalator.infra.settings import get_settings
 
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     smtp.set_defaults(run=_smtp)
     add_apikey_commands(commands)
     add_policy_commands(commands)
+    add_user_commands(commands)
     add_audit_commands(commands)
     return parser
 

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "application services",
         (
             "escalator.cases",
+            "escalator.accounts",
             "escalator.intake",
             "escalator.policy_store",
             "escalator.replay",

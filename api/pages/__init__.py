@@ -1,0 +1,1 @@
+"""The portal: server-rendered pages for people, calling the same services as the API."""

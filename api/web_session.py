@@ -1,0 +1,144 @@
+"""Who is looking at a page: the session cookie, the viewer it names, and CSRF checks.
+
+The portal's cookie holds a random token whose hash names a row of `web_sessions`
+(escalator/accounts/sessions.py): HttpOnly, SameSite=Lax, Secure when the public URL is
+HTTPS. Every form carries a CSRF token: the session's own once signed in; before that
+(sign-in, forgotten password, a link's page) one also set as a cookie (double submit).
+"""
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from api.auth import Identity, Role
+from api.deps import get_app_settings, get_engine
+from escalator.accounts import session_for_token
+from models.tables.accounts import AccountRow
+
+SESSION_COOKIE = "escalator_session"
+FORM_COOKIE = "escalator_form"
+CSRF_FIELD = "csrf_token"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in person: their account, the identity the case service checks, the CSRF
+    token their forms carry."""
+
+    account: AccountRow
+    identity: Identity
+    csrf_token: str
+
+
+class SignInNeeded(Exception):
+    """No live session: pages answer with a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfRefused(Exception):
+    """A form came without the token of its session (or of its page)."""
+
+
+def identity_of(account: AccountRow) -> Identity:
+    assert account.id is not None
+    role: Role = account.role  # type: ignore[assignment]  # the table's check holds it to Role
+    return Identity(
+        key_id=None, name=account.handle, role=role, org=account.org, account_id=account.id
+    )
+
+
+def viewer_or_none(request: Request) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with Session(get_engine(request)) as session:
+        found = session_for_token(session, token)
+    if found is None:
+        return None
+    row, account = found
+    return Viewer(account, identity_of(account), row.csrf_token)
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in viewer; signed out, SignInNeeded (a redirect back here after sign-in)."""
+    viewer = viewer_or_none(request)
+    if viewer is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInNeeded(target)
+    return viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+
+
+async def checked_form(request: Request, viewer: ViewerDep) -> dict[str, str]:
+    """The posted form of a signed-in viewer, once its CSRF token is the session's."""
+    form = await _form(request)
+    if not secrets.compare_digest(form.get(CSRF_FIELD, ""), viewer.csrf_token):
+        raise CsrfRefused()
+    return form
+
+
+async def checked_anonymous_form(request: Request) -> dict[str, str]:
+    """A form posted before sign-in, once its token matches the page's cookie."""
+    form = await _form(request)
+    cookie = request.cookies.get(FORM_COOKIE, "")
+    if not cookie or not secrets.compare_digest(form.get(CSRF_FIELD, ""), cookie):
+        raise CsrfRefused()
+    return form
+
+
+async def _form(request: Request) -> dict[str, str]:
+    data = await request.form()
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
+SignedInForm = Annotated[dict[str, str], Depends(checked_form)]
+AnonymousForm = Annotated[dict[str, str], Depends(checked_anonymous_form)]
+
+
+def form_token(request: Request) -> str:
+    """The double-submit token of a page shown before sign-in (reused while its cookie lives)."""
+    return request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
+
+
+def secure_cookies(request: Request) -> bool:
+    return get_app_settings(request).public_url.startswith("https://")
+
+
+def set_form_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        FORM_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookies(request)
+    )
+
+
+def set_session_cookie(request: Request, response: Response, token: str, max_age: int) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
+
+
+def sign_in_location(next_path: str) -> str:
+    return "/sign-in?next=" + quote(next_path, safe="/")
+
+
+def safe_next(next_path: str | None) -> str:
+    """Where to go after sign-in: a path of this site only (never `//elsewhere` or a URL)."""
+    if not next_path or not next_path.startswith("/") or next_path.startswith("//"):
+        return "/"
+    if "\\" in next_path or any(ord(c) < 0x20 for c in next_path):
+        return "/"
+    return next_path
