@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy models workflows activities api escalator worker.py scripts bench
+	$(BIN)/mypy models workflows activities api escalator worker.py scripts bench tests
 
 test: lint
 	$(BIN)/pytest

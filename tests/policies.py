@@ -1,11 +1,24 @@
 """Helpers to put a policy version in a test database without the policy store."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
+from models.policy import load_policy
 from models.tables.core import PolicyVersionRow
+
+# The real example policy zsupport, as `escalator up` publishes it.
+ZSUPPORT = (
+    load_policy(
+        (
+            Path(__file__).resolve().parents[1] / "escalator" / "policies" / "zsupport.yaml"
+        ).read_text()
+    )
+    .resolved()
+    .to_body()
+)
 
 
 def store_policy_version(

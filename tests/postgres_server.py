@@ -32,6 +32,8 @@ FAST_SETTINGS = {
     "max_connections": "200",
 }
 START_SECONDS = 30.0
+# A command line for subprocess: the programs and folders are paths, the rest text.
+Argv = list[str | Path]
 
 
 class PostgresUnavailable(RuntimeError):
@@ -86,7 +88,7 @@ def _wait_until_accepting(url: str, server: subprocess.Popen[bytes], log: Path) 
 
 
 def _initdb(folder: Path, data: Path, owner: str | None) -> None:
-    command = [folder / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+    command: Argv = [folder / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8"]
     done = subprocess.run(
         [*command, "--no-sync", "--locale=C"], user=owner, capture_output=True, check=False
     )
@@ -118,7 +120,7 @@ def throwaway_postgres() -> Iterator[str]:
         _initdb(folder, data, owner)
         port = _free_port()
         settings = [f"-c{name}={value}" for name, value in FAST_SETTINGS.items()]
-        command = [folder / "postgres", "-D", data, "-p", str(port), "-k", root, *settings]
+        command: Argv = [folder / "postgres", "-D", data, "-p", str(port), "-k", root, *settings]
         with log.open("wb") as log_file:
             server = subprocess.Popen(
                 [*command, "-clisten_addresses=127.0.0.1"],

@@ -1,6 +1,8 @@
-"""An API client wired to the time-skipping server, a test worker and a SQLite read model."""
+"""An API client wired to the time-skipping server, a test worker and a SQLite read model;
+what the e-mail intake tests share (the registry they write as, an SMTP listener)."""
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
@@ -12,10 +14,17 @@ from temporalio.worker import Worker
 from api.app import create_app
 from api.auth import Role, issue_api_key
 from escalator.infra.settings import Settings
+from escalator.intake.mail import MailIntake
+from escalator.smtp_listener import start_listener
+from models.tables.client_registry import AuthorisedContactRow
+from tests.policies import ZSUPPORT, store_policy_version
+from tests.receivers import free_port
 from tests.temporal_servers import TemporalServers
 
 # `tokens("partner", "acme")` -> {"Authorization": "Bearer ..."}
 TokenFactory = Callable[..., dict[str, str]]
+# A listener with these settings' changes; answers its port.
+Listener = Callable[..., Awaitable[int]]
 
 
 @pytest.fixture
@@ -57,3 +66,34 @@ async def temporal_env(temporal_servers: TemporalServers, database_url: str) -> 
     not find them open already, on a task queue whose worker is gone."""
     kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     return await temporal_servers.get(f"api-{kind}")
+
+
+@pytest.fixture
+def registry(session: Session) -> None:
+    """The policy zsupport and acme's contact Ada Admin (ada@acme.test), whom e-mail comes from.
+
+    Not autouse: a module asks for it with `pytestmark = pytest.mark.usefixtures("registry")`;
+    one that needs other policies or contacts defines its own `registry`.
+    """
+    store_policy_version(session, "zsupport", ZSUPPORT)
+    session.add(AuthorisedContactRow(org="acme", email="ada@acme.test", name="Ada Admin"))
+    session.commit()
+
+
+@pytest.fixture
+async def listener(
+    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, settings: Settings
+) -> AsyncIterator[Listener]:
+    """Starts SMTP listeners on free local ports, in this test's event loop; closed afterwards."""
+    servers: list[asyncio.Server] = []
+
+    async def start(**changes: object) -> int:
+        port = free_port()
+        intake = MailIntake(engine, temporal_env.client, settings.model_copy(update=changes))
+        servers.append(await start_listener(intake, "127.0.0.1", port, settings.email_max_bytes))
+        return port
+
+    yield start
+    for server in servers:
+        server.close()
+        await server.wait_closed()

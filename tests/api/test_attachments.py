@@ -1,6 +1,7 @@
 """Downloading a case's attachments: who may, and what the answer says of the file."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -13,11 +14,13 @@ from api.app import create_app
 from escalator.infra.settings import Settings
 from models.tables.intake import AttachmentRow
 from tests.api.conftest import TokenFactory
-from tests.api.test_email_intake import mail, registry  # noqa: F401  (the policy and contacts)
+from tests.api.test_email_intake import mail
 
 RAW = {"Content-Type": "message/rfc822"}
 QUOTED = 'Résumé "final".txt'
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+pytestmark = pytest.mark.usefixtures("registry")  # the policy and contacts
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ async def open_by_mail(
     tokens: TokenFactory,
     message_id: str,
     files: list[tuple[str, str, bytes]],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     message = mail("Ada Admin <ada@acme.test>", "Camera stays dark", "Since Monday.", message_id)
     for filename, content_type, content in files:
         maintype, subtype = content_type.split("/")
@@ -47,7 +50,7 @@ async def open_by_mail(
         "/intake/email", content=message.as_bytes(), headers={**tokens("engineer"), **RAW}
     )
     assert opened.status_code == 201, opened.text
-    case: dict[str, object] = opened.json()
+    case: dict[str, Any] = opened.json()
     return case
 
 
@@ -65,7 +68,7 @@ async def test_whoever_reads_the_case_downloads_its_files_as_attachments(
             ("capture.pcap", "application/vnd.tcpdump.pcap", b"p" * 5000),
         ],
     )
-    listed = {f["filename"]: f for f in case["attachments"]}  # type: ignore[attr-defined]
+    listed = {f["filename"]: f for f in case["attachments"]}
     base = f"/cases/{case['id']}/attachments"
 
     png = f"{base}/{listed['snapshot.png']['id']}"
@@ -107,8 +110,8 @@ async def test_another_organisation_or_case_or_id_is_404(
 ) -> None:
     case = await open_by_mail(api, tokens, "<a@acme.test>", [("a.log", "text/plain", b"a")])
     other = await open_by_mail(api, tokens, "<b@acme.test>", [("b.log", "text/plain", b"b")])
-    (mine,) = case["attachments"]  # type: ignore[misc]
-    (theirs,) = other["attachments"]  # type: ignore[misc]
+    (mine,) = case["attachments"]
+    (theirs,) = other["attachments"]
     base = f"/cases/{case['id']}/attachments"
 
     # Another organisation's partner learns nothing: 404, as for a case that does not exist.

@@ -1,27 +1,17 @@
 """`/cases` and `/healthz` over HTTP, on the time-skipping server."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session
 
-from models.policy import load_policy
 from tests.api.conftest import TokenFactory
-from tests.policies import store_policy_version
+from tests.policies import ZSUPPORT, store_policy_version
 
 # The real example policy, as `escalator up` publishes it.
-POLICY = (
-    load_policy(
-        (
-            Path(__file__).resolve().parents[2] / "escalator" / "policies" / "zsupport.yaml"
-        ).read_text()
-    )
-    .resolved()
-    .to_body()
-)
+POLICY = ZSUPPORT
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from schemathesis import Case, GenerationMode, openapi
+from schemathesis.core.result import Err
 from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
 from temporalio.api.enums.v1 import EventType
@@ -441,8 +442,8 @@ async def walk_policies_and_reports(walk: Walk) -> None:
     await walk.expect(200, "GET", "/readyz", {})
 
 
-def _drawn(strategy: st.SearchStrategy[Case], examples: int) -> list[Case]:
-    drawn: list[Case] = []
+def _drawn(strategy: st.SearchStrategy[Case[Any]], examples: int) -> list[Case[Any]]:
+    drawn: list[Case[Any]] = []
 
     @settings(
         max_examples=examples,
@@ -453,14 +454,14 @@ def _drawn(strategy: st.SearchStrategy[Case], examples: int) -> list[Case]:
         suppress_health_check=list(HealthCheck),
     )
     @given(strategy)
-    def draw(case: Case) -> None:
+    def draw(case: Case[Any]) -> None:
         drawn.append(case)
 
     draw()
     return drawn[:examples]
 
 
-def _request(case: Case, headers: Headers) -> dict[str, Any]:
+def _request(case: Case[Any], headers: Headers) -> dict[str, Any]:
     kwargs = case.as_transport_kwargs(base_url="")
     kwargs["headers"] = {**(kwargs.get("headers") or {}), **headers}
     for unused in ("follow_redirects", "allow_redirects", "cookies", "base_url"):
@@ -475,9 +476,11 @@ async def generated(
 ) -> dict[str, set[int]]:
     """Schemathesis' cases for every operation, with every kind of key; what each answered."""
     unknown = {"Authorization": "Bearer esc_never-issued"}
-    roles = (keys.engineer, keys.acme, keys.manager, keys.auditor, {}, unknown)
+    roles: tuple[Headers, ...] = (keys.engineer, keys.acme, keys.manager, keys.auditor, {}, unknown)
     answered: dict[str, set[int]] = {}
     for result in openapi.from_dict(spec).get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
         modes = ((GenerationMode.POSITIVE, POSITIVE), (GenerationMode.NEGATIVE, NEGATIVE))
         for mode, examples in modes:

@@ -13,11 +13,10 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from escalator.infra.settings import Settings
-from tests.api.conftest import TokenFactory
+from tests.api.conftest import Listener, TokenFactory
 from tests.api.test_email_intake import inbound, mail, send
-from tests.api.test_email_senders import Listener, listener, registry
 
-__all__ = ["listener", "registry"]  # fixtures of this module too
+pytestmark = pytest.mark.usefixtures("registry")
 
 RELAY = "relay.acme.test"
 PASS = f"{RELAY}; spf=pass smtp.mailfrom=ada@acme.test; dmarc=pass header.from=acme.test"

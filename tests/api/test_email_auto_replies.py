@@ -8,11 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from models.tables.core import OutboundMessageRow
-from tests.api.conftest import TokenFactory
+from tests.api.conftest import Listener, TokenFactory
 from tests.api.test_email_intake import inbound, mail, send
-from tests.api.test_email_senders import Listener, listener, registry
 
-__all__ = ["listener", "registry"]  # fixtures of this module too
+pytestmark = pytest.mark.usefixtures("registry")
 
 
 def automatic(number: int, subject: str, **headers: str) -> EmailMessage:

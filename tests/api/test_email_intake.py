@@ -1,55 +1,25 @@
 """E-mail intake through a real SMTP client (aiosmtplib) to the aiosmtpd listener, and over HTTP."""
 
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 
 import aiosmtplib
 import httpx
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, select
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from escalator.infra.settings import Settings
-from escalator.intake.mail import MailIntake
-from escalator.smtp_listener import start_listener
-from models.tables.client_registry import AuthorisedContactRow
 from models.tables.intake import AttachmentRow, InboundMessageRow
-from tests.api.conftest import TokenFactory
-from tests.api.test_cases_api import POLICY
-from tests.policies import store_policy_version
-from tests.receivers import free_port
+from tests.api.conftest import Listener, TokenFactory
 
 SUPPORT = "support@zsupport.example"
 
 
-@pytest.fixture(autouse=True)
-def registry(session: Session) -> None:
-    store_policy_version(session, "zsupport", POLICY)
-    session.add(AuthorisedContactRow(org="acme", email="ada@acme.test", name="Ada Admin"))
-    session.commit()
+pytestmark = pytest.mark.usefixtures("registry")
 
 
 @pytest.fixture
-async def smtp_port(
-    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, settings: Settings
-) -> AsyncIterator[int]:
+async def smtp_port(listener: Listener) -> int:
     """The listener on a free local port, in this test's event loop; closed afterwards."""
-    port = free_port()
-    intake = MailIntake(
-        engine,
-        temporal_env.client,
-        settings.model_copy(
-            update={
-                "attachment_max_bytes": 1000,
-            }
-        ),
-    )
-    server = await start_listener(intake, "127.0.0.1", port, settings.email_max_bytes)
-    yield port
-    server.close()
-    await server.wait_closed()
+    return await listener(attachment_max_bytes=1000)
 
 
 def mail(sender: str, subject: str, text: str, message_id: str) -> EmailMessage:

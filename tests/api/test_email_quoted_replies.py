@@ -1,13 +1,13 @@
 """A reply's quoted text is kept apart from its own: on the case's note and in the timeline."""
 
 import httpx
+import pytest
 from sqlmodel import Session
 
-from tests.api.conftest import TokenFactory
+from tests.api.conftest import Listener, TokenFactory
 from tests.api.test_email_intake import inbound, mail, send
-from tests.api.test_email_senders import Listener, listener, registry
 
-__all__ = ["listener", "registry"]  # fixtures of this module too
+pytestmark = pytest.mark.usefixtures("registry")
 
 REPLY = """Serial is ZX-1.
 

@@ -1,54 +1,16 @@
 """Who an inbound e-mail is from: the sender's domain is matched exactly, over SMTP and HTTP."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-
 import httpx
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from escalator.infra.settings import Settings
-from escalator.intake.mail import MailIntake
-from escalator.smtp_listener import start_listener
-from models.tables.client_registry import AuthorisedContactRow
-from tests.api.conftest import TokenFactory
-from tests.api.test_cases_api import POLICY
+from tests.api.conftest import Listener, TokenFactory
 from tests.api.test_email_intake import inbound, mail, send
-from tests.policies import store_policy_version
-from tests.receivers import free_port
 
 # Addresses whose domain is acme.test only to an unescaped SQL LIKE ("%@acme.%" ...).
 LOOKALIKES = ["mallory@acme.%", "mallory@acme.tes_", "mallory@%cme.test"]
 
-# A listener with these settings' changes; answers its port.
-Listener = Callable[..., Awaitable[int]]
-
-
-@pytest.fixture(autouse=True)
-def registry(session: Session) -> None:
-    store_policy_version(session, "zsupport", POLICY)
-    session.add(AuthorisedContactRow(org="acme", email="ada@acme.test", name="Ada Admin"))
-    session.commit()
-
-
-@pytest.fixture
-async def listener(
-    temporal_env: WorkflowEnvironment, worker: Worker, engine: Engine, settings: Settings
-) -> AsyncIterator[Listener]:
-    servers = []
-
-    async def start(**changes: object) -> int:
-        port = free_port()
-        intake = MailIntake(engine, temporal_env.client, settings.model_copy(update=changes))
-        servers.append(await start_listener(intake, "127.0.0.1", port, settings.email_max_bytes))
-        return port
-
-    yield start
-    for server in servers:
-        server.close()
-        await server.wait_closed()
+pytestmark = pytest.mark.usefixtures("registry")
 
 
 async def test_lookalike_domains_open_no_case_and_reach_none_over_smtp(

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from escalator.cases.opening import INTAKE_MEMO, idempotent_case_id, intake_sha256
 from escalator.infra.settings import Settings
-from models.case.resource import CaseInput, CaseIntake
+from models.case.resource import Case, CaseInput, CaseIntake
 from models.tables.core import CaseRow, TicketRow
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
@@ -143,7 +143,7 @@ async def test_a_retry_after_the_workflow_ended_still_answers_its_case(
         task_queue=settings.task_queue,
         memo={INTAKE_MEMO: intake_sha256(body)},
     )
-    opened = await handle.execute_update(CaseWorkflow.intake_recorded)
+    opened = await handle.execute_update("intake_recorded", result_type=Case)
     await handle.terminate(reason="test: the case's run is over")
 
     again = await _post(api, tokens("engineer"), key, intake())

@@ -29,11 +29,11 @@ from escalator.cli import main
 from escalator.infra.settings import Settings
 from escalator.infra.temporal_search import register_search_attributes
 from escalator.infra.temporal_server import temporal_cli
+from models.case.resource import Case
 from models.case.steps import Acknowledge, Close, Resolve, Respond, Triage
 from tests.workflow.cases import open_case
 from worker import build_worker
 from workflows.archive import archive_workflow_id
-from workflows.case import CaseWorkflow
 
 
 @pytest.fixture
@@ -109,17 +109,17 @@ async def test_audit_reads_survive_temporal_forgetting_the_case(
             )
             case_id = handle.id
             for update, body in (
-                (CaseWorkflow.acknowledge, Acknowledge(actor="engineer:ada")),
-                (CaseWorkflow.triage, Triage(actor="engineer:ada", severity="normal")),
-                (CaseWorkflow.respond, Respond(actor="engineer:ada", message="On it.")),
+                ("acknowledge", Acknowledge(actor="engineer:ada")),
+                ("triage", Triage(actor="engineer:ada", severity="normal")),
+                ("respond", Respond(actor="engineer:ada", message="On it.")),
             ):
-                await handle.execute_update(update, body)  # type: ignore[arg-type]
+                await handle.execute_update(update, body, result_type=Case)
             responded_at = datetime.now(UTC)
             await asyncio.sleep(0.05)
             await handle.execute_update(
-                CaseWorkflow.resolve, Resolve(actor="engineer:ada", resolution="ok")
+                "resolve", Resolve(actor="engineer:ada", resolution="ok"), result_type=Case
             )
-            await handle.execute_update(CaseWorkflow.close, Close(actor="engineer:ada"))
+            await handle.execute_update("close", Close(actor="engineer:ada"), result_type=Case)
             await handle.result()
             await dev_env.client.get_workflow_handle(archive_workflow_id(case_id)).result()
 

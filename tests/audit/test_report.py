@@ -24,12 +24,12 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.auth import issue_api_key
 from escalator.infra.settings import Settings
+from models.case.resource import Case
 from models.case.steps import Respond, Restore
 from models.tables.client_registry import AuthorisedContactRow
 from tests.workflow.cases import example_policy, open_case
 from tests.workflow.clock import advance_to, next_quiet
 from worker import build_worker
-from workflows.case import CaseWorkflow
 
 FIELDS = {
     "company_name": "Acme",
@@ -95,11 +95,13 @@ async def test_monthly_report_matches_hand_computed_figures(
     await advance_to(own_env, start + timedelta(minutes=30))
     for name in ("A", "D"):
         await handles[name].execute_update(
-            CaseWorkflow.respond, Respond(actor="e", message="on it")
+            "respond", Respond(actor="e", message="on it"), result_type=Case
         )
     await advance_to(own_env, start + timedelta(hours=1))
     for name in ("A", "B"):
-        await handles[name].execute_update(CaseWorkflow.restore, Restore(actor="e", note="done"))
+        await handles[name].execute_update(
+            "restore", Restore(actor="e", note="done"), result_type=Case
+        )
     await advance_to(own_env, start + timedelta(hours=5))
 
     month = start.astimezone(UTC).strftime("%Y-%m")

@@ -107,7 +107,7 @@ async def test_acknowledge_and_resolve_name_the_incident_only() -> None:
             follow = PageRequest(
                 dedup_key=PAGE.dedup_key,
                 case_id="case-1",
-                event_action=action,  # type: ignore[arg-type]
+                event_action=action,
                 routing_key_name="support-l1",
             )
             assert await ActivityEnvironment().run(activities.send_page, follow) == "sent"

@@ -377,6 +377,7 @@ def test_every_yaml_example_in_the_reference_matches_the_schema() -> None:
         for key, value in data.items():
             field = Policy.model_fields.get(key)
             if field is not None:
+                assert field.annotation is not None, key
                 TypeAdapter(field.annotation).validate_python(value)
                 checked.add(key)
     assert checked >= {
