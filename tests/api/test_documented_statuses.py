@@ -161,6 +161,8 @@ class Walk:
     def __init__(self, http: httpx.AsyncClient, keys: Keys) -> None:
         self.http = http
         self.keys = keys
+        # A body and key each step was allowed with: the same request on no case is a 404.
+        self.allowed: dict[str, tuple[Any, Headers]] = {}
 
     async def expect(
         self,
@@ -183,9 +185,16 @@ class Walk:
     async def step(
         self, status: int, case_id: str, name: str, body: Any = None, key: Headers | None = None
     ) -> Any:
-        return await self.expect(
-            status, "POST", f"/cases/{case_id}/{name}", key or self.keys.engineer, json=body
-        )
+        key = key or self.keys.engineer
+        answer = await self.expect(status, "POST", f"/cases/{case_id}/{name}", key, json=body)
+        if status == 200:
+            self.allowed.setdefault(name, (body, key))
+        return answer
+
+    async def steps_on_no_case(self) -> None:
+        """Every step the walk saw allowed, sent again to a case that does not exist."""
+        for name, (body, key) in self.allowed.items():
+            await self.step(404, "C-no-such-case", name, body, key)
 
 
 def _keys(engine: Engine) -> Keys:
@@ -555,6 +564,7 @@ async def test_every_documented_status_is_reached_and_no_other(
             await walk_policies_and_reports(walk)
             await walk_audit(walk, case["id"], engine, await stack.env.get_current_time())
             await walk_field_service(walk, stack, session, worker)
+            await walk.steps_on_no_case()
             answered = await generated(http, spec, keys, case["id"])
     await database_down(spec, stack, tmp_path, reached)
 
