@@ -5,6 +5,7 @@ from sqlmodel import Session, col, delete
 from temporalio import activity
 
 from models.audit.report import sla_outcome_rows
+from models.case.due import next_due
 from models.case.resource import Case
 from models.tables.audit import SlaOutcomeRow
 from models.tables.core import CaseRow
@@ -55,6 +56,8 @@ class ProjectionActivities:
             row.subject = case.subject
             row.updated_at = case.updated_at
             row.breached = any(target.breached for target in case.sla.values())
+            row.next_due_at = next_due(case)
+            row.resolution = case.resolution
             row.document = case.model_dump(mode="json")
             row.revision = case.revision
             session.add(row)

@@ -30,6 +30,7 @@ from escalator.infra.settings import Settings
 from escalator.infra.temporal_client import connect
 from escalator.infra.temporal_server import dev_server_command
 from escalator.policy_store import publish
+from tests.accounts import add_engineers
 from tests.api.served import serving
 from tests.receivers import free_port
 from worker import build_worker
@@ -53,6 +54,10 @@ class LiveStack:
             with Session(self.engine) as session:
                 _row, self.tokens[name] = issue_api_key(session, role, name, org)
         return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+    def engineers(self, *handles: str) -> None:
+        """Engineer accounts a case can be assigned to."""
+        add_engineers(self.engine, *handles)
 
     def worker(self, **settings: Any) -> Worker:
         """A worker on the stack's task queue (`async with` it to run it)."""

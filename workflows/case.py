@@ -25,6 +25,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.audit.history import ArchiveRequest
+    from models.case import transitions as rules
     from models.case.resource import Case, CaseInput, CaseResult
     from models.case.schedule import plan_events
     from models.case.state import CaseState
@@ -154,6 +155,14 @@ class CaseWorkflow(CaseSteps, CaseFieldService):
     def pending_notices(self) -> list[str]:
         """The e-mails and pages the case has queued and not yet delivered, oldest first."""
         return [notice.describe() for notice in self._state.outbox] if self._state else []
+
+    @workflow.query(name="steps")
+    def open_steps(self) -> dict[str, str | None]:
+        """Each step by name: None when the case may take it now, else why not, by the rules
+        the validators apply (models/case/transitions.py `open_steps`)."""
+        if self._state is None:
+            return dict.fromkeys(rules.STEPS, "the case is still being opened")
+        return rules.open_steps(self._state, self._policy, workflow.now())
 
     @workflow.query(name="step_request")
     def step_request(self, update_id: str) -> str | None:

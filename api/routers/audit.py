@@ -12,15 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.service import RPCError
 
-from api.auth import Identity, IdentityDep, ReadsHistories, can_see, current_identity
+from api.auth import Identity, IdentityDep, ReadsHistories, current_identity, visible_org
 from api.deps import ClientDep, EngineDep
-from api.problems import Problem, field_problem, unavailable
-from escalator.infra.history import CaseNotFound, load_case_history
+from api.problems import Problem, field_problem
+from escalator.cases.history import visible_history
 from escalator.replay import AsOfError, ReplayFailed, replay_case, state_as_of
-from models.audit.history import CaseHistory, HistoryFormatError
-from models.audit.timeline import TimelineEntry, build_timeline, case_org
+from models.audit.history import CaseHistory
+from models.audit.timeline import TimelineEntry, build_timeline
 from models.case.resource import Case
 
 router = APIRouter(
@@ -48,20 +47,7 @@ class ReplayVerdict(BaseModel):
 
 
 async def _history(case_id: str, identity: Identity, client: Client, engine: Engine) -> CaseHistory:
-    missing = Problem(404, f"no case {case_id!r}")
-    if not case_id.startswith("case-"):
-        raise missing
-    try:
-        history = await load_case_history(client, engine, case_id)
-    except CaseNotFound as error:
-        raise missing from error
-    except RPCError as error:
-        raise unavailable(f"Temporal did not answer: {error.message}") from error
-    except HistoryFormatError as error:
-        raise unavailable(str(error)) from error
-    if not can_see(identity, case_org(history) or ""):
-        raise missing
-    return history
+    return await visible_history(client, engine, case_id, visible_org(identity))
 
 
 @router.get(

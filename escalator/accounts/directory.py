@@ -90,6 +90,31 @@ def account_by_handle(session: Session, handle: str) -> AccountRow | None:
     return session.exec(select(AccountRow).where(AccountRow.handle == handle)).first()
 
 
+# Who a case can be assigned to: the people who work cases.
+ASSIGNABLE_ROLES = ("engineer", "admin")
+
+
+def assignable(session: Session) -> Sequence[AccountRow]:
+    """The people a case can be assigned to, by handle: engineers and admins not disabled."""
+    return session.exec(
+        select(AccountRow)
+        .where(col(AccountRow.role).in_(ASSIGNABLE_ROLES), col(AccountRow.disabled_at).is_(None))
+        .order_by(col(AccountRow.handle))
+    ).all()
+
+
+def assignable_refusal(session: Session, handle: str) -> str | None:
+    """Why `handle` cannot take a case, or None when it names an engineer (or admin) at work."""
+    row = account_by_handle(session, handle)
+    if row is None:
+        return f"no account has the handle {handle!r}"
+    if row.disabled_at is not None:
+        return f"{handle} is disabled"
+    if row.role not in ASSIGNABLE_ROLES:
+        return f"{handle} is a {row.role}, not an engineer"
+    return None
+
+
 def account_by_email(session: Session, email: str) -> AccountRow | None:
     address = email.strip().lower()
     return session.exec(select(AccountRow).where(func.lower(AccountRow.email) == address)).first()

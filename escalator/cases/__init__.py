@@ -24,7 +24,7 @@ from escalator.cases.opening import (
     open_case,
     start_case,
 )
-from escalator.cases.reading import ensure_visible, may_see, read_case, visible_case
+from escalator.cases.reading import ensure_visible, may_see, open_steps, read_case, visible_case
 from escalator.cases.steps import apply_step, report_field, take_step
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "intake_sha256",
     "may_see",
     "open_case",
+    "open_steps",
     "read_case",
     "report_field",
     "start_case",

@@ -5,6 +5,7 @@ organisation's case is `CaseNotFound` exactly like an unknown one, so nothing le
 """
 
 import asyncio
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -21,14 +22,12 @@ def may_see(only_org: str | None, org: str) -> bool:
     return only_org is None or only_org == org
 
 
-async def read_case(client: Client, case_id: str) -> Case:
-    """The live case by Query, within the bound; `CaseNotFound` when Temporal has no such
+async def _ask(client: Client, case_id: str, query: Any, what: str) -> Any:
+    """A Query of the live case within the bound; `CaseNotFound` when Temporal has no such
     workflow, `CaseBusy` when no worker answers or the case cannot run on this code."""
     handle = client.get_workflow_handle(case_id)
     try:
-        case: Case = await bounded(
-            handle.query(CaseWorkflow.get_case), case_id=case_id, what="a read"
-        )
+        return await bounded(handle.query(query), case_id=case_id, what=what)
     except CaseGone as error:
         raise CaseNotFound(f"no case {case_id!r}") from error
     except WorkflowQueryFailedError as error:
@@ -40,7 +39,21 @@ async def read_case(client: Client, case_id: str) -> Case:
         if stuck := await unanswered_query(client, case_id):
             raise stuck from late
         raise
+
+
+async def read_case(client: Client, case_id: str) -> Case:
+    """The live case by Query, within the bound (see `_ask` for its refusals)."""
+    case: Case = await _ask(client, case_id, CaseWorkflow.get_case, "a read")
     return case
+
+
+async def open_steps(client: Client, case_id: str) -> dict[str, str | None]:
+    """Each step by name: None when the case allows it now, else why not (the workflow
+    answers, by its validators' rules). No visibility check: callers read the case first."""
+    steps: dict[str, str | None] = await _ask(
+        client, case_id, CaseWorkflow.open_steps, "which steps the case allows"
+    )
+    return steps
 
 
 async def visible_case(client: Client, case_id: str, only_org: str | None) -> Case:

@@ -15,12 +15,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client, WorkflowHandle
 
+from escalator.accounts.directory import assignable_refusal
 from escalator.cases.calls import STEP_NOT_SENT, STEP_NOT_YET, CaseGone, bounded
 from escalator.cases.errors import CaseFinished, CaseNotFound, InvalidField, KeyReused
 from escalator.cases.reading import ensure_visible, read_case, visible_case
 from models.case.resource import Case, CaseResult
 from models.case.step_requests import step_digest, step_update_id
-from models.case.steps import ShipPart, StepBody
+from models.case.steps import Assign, ShipPart, StepBody
 from models.field.records import Dispatch, RmaReturn, Shipment
 from models.tables.inventory import PartRow
 from workflows.case import CaseWorkflow
@@ -28,14 +29,15 @@ from workflows.case import CaseWorkflow
 CaseHandle = WorkflowHandle[CaseWorkflow, CaseResult]
 
 
-def check_against_catalogue(engine: Engine, body: StepBody) -> None:
-    """What the workflow cannot look up (it does no I/O): a part the catalogue does not list is
-    a wrong request (`InvalidField` naming `sku`), not a shipment that fails later."""
-    if not isinstance(body, ShipPart):
-        return
+def check_against_stores(engine: Engine, body: StepBody) -> None:
+    """What the workflow cannot look up (it does no I/O): a part the catalogue does not list,
+    or an assignee the directory does not know as an engineer, is a wrong request
+    (`InvalidField` naming the field), not a step that fails later."""
     with Session(engine) as session:
-        if session.get(PartRow, body.sku) is None:
+        if isinstance(body, ShipPart) and session.get(PartRow, body.sku) is None:
             raise InvalidField(f"{body.sku!r} is not in the parts catalogue", loc=["body", "sku"])
+        if isinstance(body, Assign) and (refusal := assignable_refusal(session, body.engineer)):
+            raise InvalidField(refusal, loc=["body", "engineer"])
 
 
 def _key_reused(case_id: str, step: str) -> KeyReused:
@@ -109,10 +111,10 @@ async def take_step(
     await ensure_visible(client, engine, case_id, only_org)
 
     async def check() -> None:
-        await asyncio.to_thread(check_against_catalogue, engine, body)
+        await asyncio.to_thread(check_against_stores, engine, body)
 
-    # Only steps that name a part have something to look up.
-    checked = check if isinstance(body, ShipPart) else None
+    # Only steps that name a part or a person have something to look up.
+    checked = check if isinstance(body, ShipPart | Assign) else None
     return await apply_step(client, case_id, step, body, only_org or "staff", key, checked)
 
 

@@ -59,7 +59,7 @@ def refuse_respond(state: CaseState) -> str | None:
     return None
 
 
-def refuse_request_info(state: CaseState, step: RequestInfo) -> str | None:
+def refuse_request_info(state: CaseState, step: RequestInfo | None = None) -> str | None:
     if reason := _finished(state):
         return reason
     if state.case.status == "waiting_customer":
@@ -223,3 +223,48 @@ def moved_to(step: str, state: CaseState) -> CaseStatus | None:
     if rule.resumes:
         return state.status_before_wait or rule.to
     return rule.to
+
+
+def _escalation_closed(state: CaseState, policy: Policy) -> str | None:
+    if reason := _finished(state) or _blocked(state):
+        return reason
+    if all(tier.id == state.case.tier for tier in policy.tiers):
+        return f"policy {policy.name} has no other tier to escalate to"
+    return None
+
+
+def _no_open_rma(state: CaseState) -> str | None:
+    if not any(rma.state in RMA_OPEN for rma in state.case.field_service.rmas):
+        return "the case has no open RMA"
+    return None
+
+
+# Each step's refusal that no body can lift: what `open_steps` asks. Where a step's own
+# arguments decide too (a severity, a tier and its checklist, a region, an RMA), the
+# validator still has the last word when the step is sent.
+_REFUSED_WHATEVER_THE_BODY: dict[str, Callable[[CaseState, Policy, datetime], str | None]] = {
+    "acknowledge": lambda state, _policy, _now: refuse_acknowledge(state),
+    "triage": lambda state, _policy, _now: _finished(state) or _blocked(state),
+    "assign": lambda state, _policy, _now: refuse_assign(state),
+    "respond": lambda state, _policy, _now: refuse_respond(state),
+    "request-info": lambda state, _policy, _now: refuse_request_info(state),
+    "customer-reply": lambda state, _policy, _now: refuse_customer_reply(state),
+    "escalate": lambda state, policy, _now: _escalation_closed(state, policy),
+    "add-note": lambda state, _policy, _now: refuse_add_note(state),
+    "approve-po": lambda state, _policy, _now: refuse_approve_po(state),
+    "restore": lambda state, _policy, _now: refuse_restore(state),
+    "resolve": lambda state, _policy, _now: refuse_resolve(state),
+    "close": lambda state, _policy, _now: refuse_close(state),
+    "reopen": refuse_reopen,
+    "dispatch-onsite": lambda state, policy, _now: refuse_dispatch_onsite(state, policy),
+    # The step may name the site's region when the case has none.
+    "ship-part": lambda state, policy, _now: refuse_ship_part(state, policy, "given"),
+    "receive-rma": lambda state, _policy, _now: _no_open_rma(state),
+}
+
+
+def open_steps(state: CaseState, policy: Policy, now: datetime) -> dict[str, str | None]:
+    """Every step by name: None when the case may take it now (given a body its validator
+    accepts), else the reason it is refused whatever the body. The portal offers the steps
+    this allows; the validators refuse by the same rules."""
+    return {name: rule(state, policy, now) for name, rule in _REFUSED_WHATEVER_THE_BODY.items()}

@@ -43,6 +43,7 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_org_received", "org", "received_at", "id"),
         Index("ix_cases_status_received", "status", "received_at", "id"),
         Index("ix_cases_breached_received", "breached", "received_at", "id"),
+        Index("ix_cases_next_due", "next_due_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -65,6 +66,10 @@ class CaseRow(SQLModel, table=True):
     document: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
     # Monotonic per case: a late, retried projection never overwrites a newer one.
     revision: int = 0
+    # The nearest due instant of a running SLA target (models/case/due.py), for the queues.
+    next_due_at: datetime | None = Field(default=None, sa_type=DateTime())
+    # What resolved it, for the partners' search of solutions.
+    resolution: str | None = None
 
 
 class PolicyVersionRow(SQLModel, table=True):

@@ -71,6 +71,7 @@ async def test_with_no_worker_every_call_answers_503_in_time_and_keyed_retries_a
     async with live_stack() as stack:
         stack.publish(ROOT / "escalator" / "policies" / "zsupport.yaml")
         engineer = stack.headers("engineer")
+        stack.engineers("grace")
         # Nothing has polled the task queue yet.
         health = await stack.api.get("/healthz")
         assert health.status_code == 503 and health.json()["worker"] == "down"

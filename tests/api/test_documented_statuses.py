@@ -41,6 +41,7 @@ from escalator.infra.history import store_archive
 from models.audit.history import CaseHistory
 from models.case.steps import STEP_BODIES
 from models.tables.client_registry import AuthorisedContactRow
+from tests.accounts import add_engineers
 from tests.api.served import serving
 from tests.api.test_alert_intake import alert, hook
 from tests.api.test_cases_api import intake
@@ -546,6 +547,7 @@ async def test_every_documented_status_is_reached_and_no_other(
     stack: Stack, engine: Engine, session: Session, tmp_path: Path
 ) -> None:
     _registry(session)
+    add_engineers(engine, "grace", "alan")
     keys = _keys(engine)
     settings_ = stack.settings.model_copy(update={"email_max_bytes": EMAIL_MAX_BYTES})
     app = create_app(settings_, engine=engine, client=stack.client)

@@ -6,10 +6,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
 
+from escalator import cases
+from escalator.accounts import create_account, disable_account
+from models.case.steps import STEP_BODIES
 from models.policy import load_policy
 from models.tables.client_registry import AuthorisedContactRow
+from tests.accounts import add_engineers
 from tests.api.conftest import TokenFactory
 from tests.api.test_cases_api import POLICY, intake
 from tests.policies import store_policy_version
@@ -83,13 +89,41 @@ async def test_triage(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
     assert refused["detail"].startswith("policy zsupport has no severity 'urgent'")
 
 
-async def test_assign(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
+async def test_assign(api: httpx.AsyncClient, engineer: dict[str, str], engine: Engine) -> None:
+    add_engineers(engine, "grace", "alan")
     case_id = await open_case(api, engineer)
     case = await step(api, engineer, case_id, "assign", {"engineer": "grace"})
     assert (case["status"], case["assignee"]) == ("assigned", "grace")
     await step(api, engineer, case_id, "resolve", {"resolution": "fixed"})
     refused = await step(api, engineer, case_id, "assign", {"engineer": "alan"}, status=409)
     assert refused["detail"] == "the case is resolved"
+
+
+async def test_assign_takes_the_handle_of_an_engineer_at_work(
+    api: httpx.AsyncClient, engineer: dict[str, str], engine: Engine
+) -> None:
+    """The directory of people decides who can take a case: anyone else is a 422 naming
+    `body.engineer`, and the case stays as it was."""
+    add_engineers(engine, "grace")
+    with Session(engine) as session:
+        create_account(
+            session, handle="ada", email="ada@acme.test", name="Ada", role="partner", org="acme"
+        )
+        create_account(session, handle="max", email="max@support.test", name="Max", role="manager")
+        disable_account(session, "grace")
+    case_id = await open_case(api, engineer)
+    refusals = {
+        "nobody": "no account has the handle 'nobody'",
+        "ada": "ada is a partner, not an engineer",
+        "max": "max is a manager, not an engineer",
+        "grace": "grace is disabled",
+    }
+    for handle, why in refusals.items():
+        refused = await step(api, engineer, case_id, "assign", {"engineer": handle}, status=422)
+        assert refused["errors"] == [{"loc": ["body", "engineer"], "msg": why}]
+    add_engineers(engine, "alan")
+    case = await step(api, engineer, case_id, "assign", {"engineer": "alan"})
+    assert (case["status"], case["assignee"]) == ("assigned", "alan")
 
 
 async def test_respond(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
@@ -210,3 +244,37 @@ async def test_reopen(api: httpx.AsyncClient, engineer: dict[str, str]) -> None:
     await step(api, engineer, case_id, "resolve", {"resolution": "done"})
     case = await step(api, engineer, case_id, "reopen", {"reason": "it came back"})
     assert (case["status"], case["resolution"]) == ("in_progress", None)
+
+
+async def test_the_case_says_which_steps_it_allows_now(
+    api: httpx.AsyncClient, engineer: dict[str, str], temporal_env: WorkflowEnvironment
+) -> None:
+    """The "steps" Query the portal offers its forms by: the validators' rules, asked live."""
+    case_id = await open_case(api, engineer)
+    offered = await cases.open_steps(temporal_env.client, case_id)
+    assert set(offered) == set(STEP_BODIES)
+    assert offered["acknowledge"] is None
+    assert offered["customer-reply"] == "the case is not waiting on the customer (it is new)"
+    assert offered["reopen"] == "only a resolved or closed case can be reopened; this one is new"
+    await step(api, engineer, case_id, "acknowledge")
+    await step(api, engineer, case_id, "request-info", {"message": "Serial numbers?"})
+    offered = await cases.open_steps(temporal_env.client, case_id)
+    assert (
+        offered["acknowledge"]
+        == "only a new case can be acknowledged; this one is waiting_customer"
+    )
+    assert offered["customer-reply"] is None
+    assert offered["respond"] == (
+        "the case is waiting on the customer; record their reply first (customer-reply)"
+    )
+    assert [name for name, why in offered.items() if why is None] == [
+        "triage",
+        "assign",
+        "customer-reply",
+        "escalate",
+        "add-note",
+        "restore",
+        "resolve",
+        "close",
+        "ship-part",
+    ]

@@ -12,6 +12,7 @@ test did; every line the API, the worker and the SMTP listener write is one JSON
 import json
 import os
 import re
+import shlex
 import signal
 import smtplib
 import subprocess
@@ -186,12 +187,12 @@ class Topology:
         return codes
 
 
-def readme_key_command() -> tuple[str, list[str]]:
-    """The README's first `docker compose exec SERVICE escalator apikey create ...`."""
+def readme_command(what: str) -> tuple[str, list[str]]:
+    """The README's first `docker compose exec SERVICE escalator WHAT ...`."""
     readme = (ROOT / "README.md").read_text()
-    found = re.search(r"^docker compose exec (\S+) escalator (apikey create[^#\n]*)", readme, re.M)
-    assert found, "the README shows how to create the first key"
-    return found[1], found[2].split()
+    found = re.search(rf"^docker compose exec (\S+) escalator ({what}[^#\n]*)", readme, re.M)
+    assert found, f"the README shows how to run escalator {what}"
+    return found[1], shlex.split(found[2])
 
 
 @pytest.fixture
@@ -216,15 +217,21 @@ def test_compose_processes_take_a_case_count_it_and_log_json(topology: Topology)
     for service in ("api", "worker", "smtp"):  # the API is healthy once a worker polls
         topology.wait_ready(service)
 
-    service, argv = readme_key_command()
-    made = subprocess.run(
-        [sys.executable, "-m", "escalator", *argv],
-        env=topology.environment(service),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    headers = {"Authorization": f"Bearer {made.stdout.strip()}"}
+    def escalator(what: str) -> str:
+        service, argv = readme_command(what)
+        made = subprocess.run(
+            [sys.executable, "-m", "escalator", *argv],
+            env=topology.environment(service),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return made.stdout.strip()
+
+    headers = {"Authorization": f"Bearer {escalator('apikey create')}"}
+    # The engineer a case is assigned to, invited as the README shows.
+    escalator("user create")
+    engineer = readme_command("user create")[1][2]
     api = f"http://127.0.0.1:{topology.ports['api']}"
     worker_metrics = f"http://127.0.0.1:{topology.ports['metrics']}/metrics"
     assert httpx.get(f"{api}/readyz", timeout=10).status_code == 200
@@ -235,7 +242,7 @@ def test_compose_processes_take_a_case_count_it_and_log_json(topology: Topology)
     case = opened.json()
     assert case["ticket_number"].startswith("ZSU-")
     assigned = httpx.post(
-        f"{api}/cases/{case['id']}/assign", json={"engineer": "grace"}, headers=headers, timeout=30
+        f"{api}/cases/{case['id']}/assign", json={"engineer": engineer}, headers=headers, timeout=30
     )
     assert assigned.status_code == 200, assigned.text
 

@@ -40,6 +40,7 @@ async def test_the_cli_finds_a_case_by_ticket_number_assignee_status_and_breach(
     async with live_stack() as stack:
         stack.publish(ROOT / "escalator" / "policies" / "zsupport.yaml")
         engineer = stack.headers("engineer")
+        stack.engineers("grace")
         address = stack.settings.temporal_address
         async with stack.worker():
             opened = await stack.api.post("/cases", json=INTAKE, headers=engineer)
