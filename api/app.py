@@ -12,6 +12,7 @@ from api.encoded_slashes import RefuseEncodedSlashes
 from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.pages import account as account_pages
+from api.pages import audit_pages, case_page, desk, manage, workspace
 from api.pages.rendering import install_pages
 from api.problems import install_problem_handlers
 from api.request_log import RequestLog
@@ -87,4 +88,10 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(policies.router)
     app.include_router(account_pages.router)
+    # Before the case page: /portal/cases/new and the queues are not case ids.
+    app.include_router(desk.router)
+    app.include_router(workspace.router)
+    app.include_router(manage.router)
+    app.include_router(audit_pages.router)
+    app.include_router(case_page.router)
     return app

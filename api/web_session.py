@@ -7,6 +7,7 @@ HTTPS. Every form carries a CSRF token: the session's own once signed in; before
 """
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -47,6 +48,14 @@ class CsrfRefused(Exception):
     """A form came without the token of its session (or of its page)."""
 
 
+class PageForbidden(Exception):
+    """The viewer's role may not use this page or send this form (answered with a 403 page)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def identity_of(account: AccountRow) -> Identity:
     assert account.id is not None
     role: Role = account.role  # type: ignore[assignment]  # the table's check holds it to Role
@@ -77,6 +86,38 @@ def current_viewer(request: Request) -> Viewer:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+
+
+def viewer_with_role(*roles: Role, action: str) -> Callable[..., Awaitable[Viewer]]:
+    """A dependency admitting signed-in viewers of `roles` (and admins), as the API's
+    `require_roles` admits keys: anyone else gets a 403 page saying what is needed."""
+    allowed = {*roles, "admin"}
+
+    async def dependency(viewer: ViewerDep) -> Viewer:
+        if viewer.identity.role in allowed:
+            return viewer
+        if viewer.identity.role == "auditor":
+            raise PageForbidden("Auditors read everything and change nothing.")
+        raise PageForbidden(f"{action} needs the {' or '.join(roles)} role.")
+
+    return dependency
+
+
+# The page roles, as parameter types: `viewer: WorkerViewer`.
+OpenerViewer = Annotated[
+    Viewer, Depends(viewer_with_role("partner", "engineer", action="Opening cases"))
+]
+ChangerViewer = Annotated[
+    Viewer, Depends(viewer_with_role("partner", "engineer", action="Changing cases"))
+]
+WorkerViewer = Annotated[Viewer, Depends(viewer_with_role("engineer", action="This step"))]
+ManagerViewer = Annotated[Viewer, Depends(viewer_with_role("manager", action="Managing policies"))]
+ReportViewer = Annotated[
+    Viewer, Depends(viewer_with_role("manager", "auditor", action="Reading SLA reports"))
+]
+AuditViewer = Annotated[
+    Viewer, Depends(viewer_with_role("auditor", action="Reading event histories"))
+]
 
 
 async def checked_form(request: Request, viewer: ViewerDep) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """A plain (not editable) install carries what the services read at run time as package
-data: the example policies and the migrations, so the image needs no source tree."""
+data: the example policies, the migrations and the portal's templates and static files, so
+the image needs no source tree."""
 
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_wheel_holds_the_example_policies_and_the_migrations(tmp_path: Path) -> None:
+def test_the_wheel_holds_policies_migrations_and_the_pages(tmp_path: Path) -> None:
     # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
     source = tmp_path / "source"
     source.mkdir()
@@ -35,3 +36,13 @@ def test_the_wheel_holds_the_example_policies_and_the_migrations(tmp_path: Path)
     assert "escalator/infra/migrations/env.py" in names
     assert any(name.startswith("escalator/infra/migrations/versions/") for name in names)
     assert "worker.py" in names
+    # The portal's pages and static files, the vendored htmx among them.
+    shipped = {name for name in names if name.startswith(("api/templates/", "api/static/"))}
+    on_disk = {
+        path.relative_to(ROOT).as_posix()
+        for folder in ("templates", "static")
+        for path in (ROOT / "api" / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert shipped == on_disk
+    assert "api/static/vendor/htmx-2.0.11.min.js" in shipped
