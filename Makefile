@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Binaries that pip packages install (temporal, temporal-test-server) come first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy models workflows activities api escalator worker.py scripts bench tests
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest
+
+# Debian's chromium for the browser tests (tests/browser), when it is missing.
+chromium:
+	scripts/install-chromium.sh
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -16,13 +16,12 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from escalator import cases
-from escalator.accounts import create_account, issue_link, redeem_link
 from escalator.infra.settings import Settings
 from models.case.resource import Case, CaseIntake
 from models.tables.client_registry import AuthorisedContactRow
+from tests.accounts import PASSWORD, add_person, email_of
 from tests.policies import ZSUPPORT, store_policy_version
 
-PASSWORD = "correct horse battery"
 # `await person("grace", "engineer")`, `await person("ada", "partner", org="acme")`
 Person = Callable[..., Awaitable[httpx.AsyncClient]]
 
@@ -46,27 +45,6 @@ def csrf(page: httpx.Response) -> str:
     return found.group(1)
 
 
-def add_person(
-    engine: Engine,
-    handle: str,
-    role: str,
-    org: str | None = None,
-    time_zone: str = "UTC",
-) -> None:
-    """An account with its password set, as if its invitation had been followed."""
-    with Session(engine) as session:
-        account = create_account(
-            session,
-            handle=handle,
-            email=f"{handle}@{org or 'support'}.test",
-            name=handle.title(),
-            role=role,
-            org=org,
-            time_zone=time_zone,
-        )
-        redeem_link(session, issue_link(session, account, "invite"), PASSWORD)
-
-
 @pytest.fixture
 async def person(portal_app: FastAPI, engine: Engine) -> AsyncIterator[Person]:
     """A signed-in browser of a new account: its own cookies, following no redirects."""
@@ -83,7 +61,7 @@ async def person(portal_app: FastAPI, engine: Engine) -> AsyncIterator[Person]:
             form = await client.get("/sign-in")
             data = {
                 "csrf_token": csrf(form),
-                "email": f"{handle}@{org or 'support'}.test",
+                "email": email_of(handle, org),
                 "password": PASSWORD,
                 "next": "/",
             }
