@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.deps import EngineDep
-from api.pages import policy_drafts
+from api.pages import policy_drafts, sla_report
 from api.pages.policy_source import diff_lines, source_lines
 from api.pages.rendering import not_found_page, page
 from api.web_session import Viewer, viewer_with_role
@@ -25,6 +25,7 @@ from models.tables.core import PolicyVersionRow
 router = APIRouter(prefix="/portal", include_in_schema=False)
 # Before `/policies/{name}`: "draft" and "publish" are pages, not policy names.
 router.include_router(policy_drafts.router)
+router.include_router(sla_report.router)
 
 PolicyReader = Annotated[
     Viewer, Depends(viewer_with_role("manager", "auditor", action="Reading policies"))
