@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 
 from api.auth import Identity, Role
 from api.deps import get_app_settings, get_engine
@@ -144,6 +145,27 @@ async def _form(request: Request) -> dict[str, str]:
 
 SignedInForm = Annotated[dict[str, str], Depends(checked_form)]
 AnonymousForm = Annotated[dict[str, str], Depends(checked_anonymous_form)]
+
+
+@dataclass(frozen=True)
+class PostedFiles:
+    """A multipart form of a signed-in viewer: its text fields and its files."""
+
+    fields: dict[str, str]
+    files: dict[str, UploadFile]
+
+
+async def checked_multipart(request: Request, viewer: ViewerDep) -> PostedFiles:
+    """A multipart form (with files), once its CSRF token is the session's."""
+    data = await request.form()
+    fields = {key: value for key, value in data.items() if isinstance(value, str)}
+    if not secrets.compare_digest(fields.get(CSRF_FIELD, ""), viewer.csrf_token):
+        raise CsrfRefused()
+    files = {key: value for key, value in data.items() if isinstance(value, UploadFile)}
+    return PostedFiles(fields, files)
+
+
+SignedInMultipart = Annotated[PostedFiles, Depends(checked_multipart)]
 
 
 def form_token(request: Request) -> str:
