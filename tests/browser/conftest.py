@@ -52,6 +52,10 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
+# `make screens` sets it to docs/screens: each scenario's pages, as the README shows them.
+SCREENS = os.environ.get("ESCALATOR_SCREENS_DIR")
+
+
 @dataclass
 class Site:
     """The portal as a browser reaches it."""
@@ -61,6 +65,8 @@ class Site:
     settings: Settings
     env: WorkflowEnvironment
     browser: Browser
+    # Where `shoot` writes (docs/screens with `make screens`, else the test's own folder).
+    screens: Path
 
     async def signed_in(
         self, handle: str, role: str, org: str | None = None, time_zone: str = "UTC"
@@ -76,6 +82,10 @@ class Site:
         await page.wait_for_url(f"{self.url}/")
         return page
 
+    async def shoot(self, page: Page, name: str) -> None:
+        """A screenshot of the whole page as `NAME.png`."""
+        await page.screenshot(path=self.screens / f"{name}.png", full_page=True)
+
 
 VIEWPORT = ViewportSize(width=1280, height=900)
 
@@ -87,6 +97,7 @@ async def site(
     worker: Worker,
     engine: Engine,
     settings: Settings,
+    tmp_path: Path,
 ) -> AsyncIterator[Site]:
     with Session(engine) as session:
         publish_examples_if_absent(session, ROOT / "escalator" / "policies")
@@ -95,4 +106,6 @@ async def site(
         session.commit()
     app = create_app(settings, engine=engine, client=temporal_env.client)
     async with serving(app) as url:
-        yield Site(url, engine, settings, temporal_env, browser)
+        screens = Path(SCREENS) if SCREENS else tmp_path
+        screens.mkdir(parents=True, exist_ok=True)
+        yield Site(url, engine, settings, temporal_env, browser, screens)
