@@ -41,6 +41,16 @@ def media_type_of(sent: str | None) -> str:
     return value.lower() if _MEDIA_TYPE.fullmatch(value) else "application/octet-stream"
 
 
+def refuse_size(filename: str, size: int, limit: int, field: str) -> None:
+    """`InvalidField` naming `field` when a file of `size` bytes is over `limit`."""
+    if size > limit:
+        shown = filename or "the file"
+        raise InvalidField(
+            f"{shown} is larger than {limit} bytes, the largest file accepted",
+            loc=["body", field],
+        )
+
+
 def refuse_file(file: NewFile, limit: int, field: str) -> None:
     """`InvalidField` naming `field` for a file that cannot be stored: over `limit` bytes,
     empty, or with a name a column cannot hold."""
@@ -54,11 +64,7 @@ def refuse_file(file: NewFile, limit: int, field: str) -> None:
         raise InvalidField(f"the file name {refusal(char)}", loc=where)
     if not file.content:
         raise InvalidField(f"{name} is empty", loc=where)
-    if len(file.content) > limit:
-        raise InvalidField(
-            f"{name} is {len(file.content)} bytes; files up to {limit} bytes are accepted",
-            loc=where,
-        )
+    refuse_size(name, len(file.content), limit, field)
 
 
 def store_files(
