@@ -5,9 +5,10 @@ is not a case id)."""
 
 from fastapi import APIRouter
 
-from api.pages import desk_case_actions, desk_lists, desk_new_case
+from api.pages import desk_case_actions, desk_lists, desk_new_case, desk_solutions
 
 router = APIRouter(include_in_schema=False)
 router.include_router(desk_lists.router)
 router.include_router(desk_new_case.router)
 router.include_router(desk_case_actions.router)
+router.include_router(desk_solutions.router)
