@@ -45,6 +45,8 @@ _ASKED = re.compile(r"asked the customer for information \(([^)]*)\):")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Most fields one reply may give (a policy lists a dozen).
 MAX_REPLY_FIELDS = 50
+# As long as a field given at intake may be (models/case/resource.py `CaseIntake`).
+MAX_TEXT = 100_000
 EXPIRED = "This form was not one this page gave (or it expired): check it and send it again."
 
 
@@ -136,6 +138,11 @@ async def reply(
         if name.startswith("fields.") and value.strip()
     }
     errors = unstorable(form, ["message", *(f"fields.{name}" for name in given)])
+    for name, value in given.items():
+        if not _FIELD_NAME.fullmatch(name):
+            errors[f"fields.{name}"] = "is not a field name"
+        elif len(value) > MAX_TEXT:
+            errors[f"fields.{name}"] = f"is at most {MAX_TEXT} characters"
     if len(given) > MAX_REPLY_FIELDS:
         errors["message"] = f"a reply gives at most {MAX_REPLY_FIELDS} fields"
     if not form.get("message", "").strip():

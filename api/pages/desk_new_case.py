@@ -41,6 +41,8 @@ router = APIRouter(prefix="/portal/cases", include_in_schema=False)
 
 # Text inputs a case cannot open without.
 NEEDED = ("subject", "description", "plan", "contact.name", "contact.email")
+# Files one form may bring (each is held in memory up to the size limit while it is stored).
+MAX_FILES = 20
 
 
 def portal_policies(engine: Engine) -> list[Policy]:
@@ -225,8 +227,12 @@ async def open_case_from_form(
         errors.pop("org", None)
     limit = settings.attachment_max_bytes
     files: list[NewFile] = []
+    uploads = form.files.get("files", [])
+    if len(uploads) > MAX_FILES:
+        errors["files"] = f"at most {MAX_FILES} files at once; attach more on the case's page"
+        uploads = []
     try:
-        files = await read_files(form.files.get("files", []), limit, "files")
+        files = await read_files(uploads, limit, "files")
         for file in files:
             refuse_file(file, limit, "files")
     except cases.InvalidField as error:

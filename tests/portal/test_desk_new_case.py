@@ -172,6 +172,11 @@ async def test_wrong_forms_are_refused_by_the_field(person: Person, engine: Engi
     assert too_large.status_code == 422
     assert re.search(r'id="f-files-error">dump.pcap is larger than 1000 bytes', too_large.text)
 
+    many: Files = [("files", (f"{n}.txt", b"x", "text/plain")) for n in range(21)]
+    too_many = await send(ada, body(hidden, **COMPLETE), many)
+    assert too_many.status_code == 422
+    assert 'id="f-files-error">at most 20 files at once' in too_many.text
+
     no_plan = await send(ada, body(hidden, plan="gold", **COMPLETE))
     assert no_plan.status_code == 422
     assert 'id="f-plan-error">policy &#39;zsupport&#39; has no plan &#39;gold&#39;' in no_plan.text

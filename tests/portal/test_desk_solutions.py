@@ -48,18 +48,25 @@ async def test_solutions_are_the_organisations_own_resolutions(
             "status": "resolved",
             "resolution": "Re-seated the faulty_board",
         },
+        {
+            "id": "case-acme-wildcards",
+            "subject": "Greetings late",
+            "status": "resolved",
+            "resolution": "Swapped the faultyXboard; 1000 greetings play",
+        },
     )
     ada = await person("ada", "partner", org="acme")
 
     recent = await ada.get("/portal/solutions")
     assert recent.status_code == 200, recent.text
-    assert found(recent.text) == [case.id, "case-acme-closed"]
+    assert found(recent.text) == [case.id, "case-acme-closed", "case-acme-wildcards"]
     assert fix in recent.text and case.ticket_number and case.ticket_number in recent.text
     # Links of the policy acme's cases use (zsupport's acknowledgement links).
     assert 'href="https://support.zsupport.example/checklist"' in recent.text
 
     board = await ada.get("/portal/solutions", params={"q": "FAULTY_BOARD"})
-    assert found(board.text) == [case.id]  # not the open case, not globex's
+    # Not the open case, not globex's, not one where `_` or `%` would be a wildcard.
+    assert found(board.text) == [case.id]
     percent = await ada.get("/portal/solutions", params={"q": "100%"})
     assert found(percent.text) == [case.id]
     by_subject = await ada.get("/portal/solutions", params={"q": "trunk"})
