@@ -143,7 +143,31 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in data.items() if isinstance(value, str)}
 
 
+@dataclass(frozen=True)
+class PostedFiles:
+    """A multipart form whose CSRF token matched: its text fields and, by field name, the
+    files chosen (a file input left empty sends a part without a name, which is dropped)."""
+
+    fields: dict[str, str]
+    files: dict[str, list[UploadFile]]
+
+
+async def checked_multipart(request: Request, viewer: ViewerDep) -> PostedFiles:
+    """A signed-in viewer's form with files, after the same CSRF check as `checked_form`."""
+    fields: dict[str, str] = {}
+    files: dict[str, list[UploadFile]] = {}
+    for key, value in (await request.form()).multi_items():
+        if isinstance(value, str):
+            fields[key] = value
+        elif value.filename:
+            files.setdefault(key, []).append(value)
+    if not secrets.compare_digest(fields.get(CSRF_FIELD, ""), viewer.csrf_token):
+        raise CsrfRefused()
+    return PostedFiles(fields, files)
+
+
 SignedInForm = Annotated[dict[str, str], Depends(checked_form)]
+SignedInMultipart = Annotated[PostedFiles, Depends(checked_multipart)]
 AnonymousForm = Annotated[dict[str, str], Depends(checked_anonymous_form)]
 
 

@@ -1,0 +1,286 @@
+"""A partner's controls on the case page (api/templates/case_actions_partner.html): reply when
+the case waits on the customer, add information otherwise, attach a file; and the download of
+a case's files for anyone who may see the case.
+
+Each form carries an idempotency key of its own, so a double submit takes one step. After a
+step: 303 back to the case page. A step the case refuses now: the case page again, 409, with
+the case's reason; a wrong field: 422 with the message beside it. Engineers may post these
+too (their own steps are theirs: api/pages/workspace.py).
+"""
+
+import asyncio
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from api.attachments import attachment_file, content_disposition, download_name, media_type
+from api.auth import actor_of
+from api.deps import ClientDep, EngineDep, SettingsDep
+from api.pages.case_page import CaseView, case_page, load_case_view, only_org
+from api.pages.desk_forms import (
+    form_key,
+    invalid_field,
+    label_of,
+    new_form_key,
+    read_files,
+    size_text,
+    unstorable,
+    validation_errors,
+)
+from api.pages.rendering import case_error_page, environment, not_found_page, see_other
+from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, Viewer, ViewerDep
+from escalator import cases
+from escalator.cases.attachments import refuse_file, store_files
+from models.case.steps import AddNote, CustomerReply, StepBody
+
+router = APIRouter(prefix="/portal/cases", include_in_schema=False)
+
+# The engineer's request-info step as the timeline tells it (models/audit/timeline.py).
+_ASKED = re.compile(r"asked the customer for information \(([^)]*)\):")
+_FIELD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# Most fields one reply may give (a policy lists a dozen).
+MAX_REPLY_FIELDS = 50
+# As long as a field given at intake may be (models/case/resource.py `CaseIntake`).
+MAX_TEXT = 100_000
+EXPIRED = "This form was not one this page gave (or it expired): check it and send it again."
+
+
+def requested_fields(view: CaseView) -> list[tuple[str, str, str]]:
+    """(name, label, help) of the fields a reply may give: those missing since intake, then
+    those the engineer's latest request for information named."""
+    names = list(view.case.missing_fields)
+    for entry in reversed(view.timeline):
+        if entry.kind == "information_requested":
+            if asked := _ASKED.match(entry.detail):
+                names += [n.strip() for n in asked[1].split(",")]
+            break
+    described = {f.name: f.description for f in view.policy.intake.fields} if view.policy else {}
+    return [
+        (name, label_of(name), described.get(name, ""))
+        for name in dict.fromkeys(names)
+        if _FIELD_NAME.fullmatch(name)
+    ]
+
+
+# The partner's controls render a fresh key per form, and the fields a reply may give.
+environment.globals["new_form_key"] = new_form_key
+environment.filters["requested_fields"] = requested_fields
+
+
+async def _case_again(
+    request: Request,
+    viewer: Viewer,
+    client: Client,
+    engine: Engine,
+    case_id: str,
+    status: int,
+    **context: Any,
+) -> Response:
+    """The case page once more, with why the viewer's form did not go through."""
+    try:
+        view = await load_case_view(client, engine, viewer, case_id)
+    except cases.CaseError as error:
+        return case_error_page(request, viewer, error)
+    return case_page(request, viewer, view, status, **context)
+
+
+async def _take(
+    request: Request,
+    viewer: Viewer,
+    client: Client,
+    engine: Engine,
+    case_id: str,
+    step: str,
+    body: StepBody,
+    key: str,
+    values: dict[str, str],
+) -> Response | None:
+    """Take the step; None once it ran, else the page saying why it did not."""
+
+    async def again(status: int, **context: Any) -> Response:
+        return await _case_again(
+            request, viewer, client, engine, case_id, status, values=values, **context
+        )
+
+    try:
+        await cases.take_step(
+            client, engine, case_id, step, body, key=key, only_org=only_org(viewer)
+        )
+    except cases.StepRefused as error:
+        return await again(409, refusal=error.reason)
+    except cases.InvalidField as error:
+        return await again(422, errors=invalid_field(error))
+    except (cases.KeyReused, cases.CaseFinished) as error:
+        return await again(409, refusal=error.detail)
+    except cases.CaseError as error:
+        return case_error_page(request, viewer, error)
+    return None
+
+
+@router.post("/{case_id}/reply")
+async def reply(
+    request: Request,
+    case_id: str,
+    viewer: ChangerViewer,
+    form: SignedInForm,
+    client: ClientDep,
+    engine: EngineDep,
+) -> Response:
+    """The customer's reply to a case waiting on them: a message, and the fields asked for."""
+    given = {
+        name.removeprefix("fields."): value.strip()
+        for name, value in form.items()
+        if name.startswith("fields.") and value.strip()
+    }
+    errors = unstorable(form, ["message", *(f"fields.{name}" for name in given)])
+    for name, value in given.items():
+        if not _FIELD_NAME.fullmatch(name):
+            errors[f"fields.{name}"] = "is not a field name"
+        elif len(value) > MAX_TEXT:
+            errors[f"fields.{name}"] = f"is at most {MAX_TEXT} characters"
+    if len(given) > MAX_REPLY_FIELDS:
+        errors["message"] = f"a reply gives at most {MAX_REPLY_FIELDS} fields"
+    if not form.get("message", "").strip():
+        errors.setdefault("message", "is required")
+    key = form_key(form)
+    if errors or key is None:
+        return await _case_again(
+            request,
+            viewer,
+            client,
+            engine,
+            case_id,
+            422,
+            errors=errors,
+            values=form,
+            refusal=None if key else EXPIRED,
+        )
+    try:
+        body = CustomerReply(
+            actor=actor_of(viewer.identity), message=form["message"].strip(), fields=given
+        )
+    except ValidationError as error:
+        found = validation_errors(error)
+        return await _case_again(request, viewer, client, engine, case_id, 422, errors=found)
+    refused = await _take(
+        request, viewer, client, engine, case_id, "customer-reply", body, key, form
+    )
+    return refused or see_other(f"/portal/cases/{case_id}")
+
+
+@router.post("/{case_id}/note")
+async def add_information(
+    request: Request,
+    case_id: str,
+    viewer: ChangerViewer,
+    form: SignedInForm,
+    client: ClientDep,
+    engine: EngineDep,
+) -> Response:
+    """Information added to a case that does not wait on anyone: the add-note step."""
+    text = form.get("text", "").strip()
+    errors = unstorable(form, ["text"]) or ({} if text else {"text": "is required"})
+    key = form_key(form)
+    if errors or key is None:
+        return await _case_again(
+            request,
+            viewer,
+            client,
+            engine,
+            case_id,
+            422,
+            errors=errors,
+            values=form,
+            refusal=None if key else EXPIRED,
+        )
+    try:
+        body = AddNote(actor=actor_of(viewer.identity), text=text)
+    except ValidationError as error:
+        found = validation_errors(error)
+        return await _case_again(request, viewer, client, engine, case_id, 422, errors=found)
+    refused = await _take(request, viewer, client, engine, case_id, "add-note", body, key, form)
+    return refused or see_other(f"/portal/cases/{case_id}")
+
+
+@router.post("/{case_id}/attach")
+async def attach(
+    request: Request,
+    case_id: str,
+    viewer: ChangerViewer,
+    form: SignedInMultipart,
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> Response:
+    """A file stored with the case, and a note on its timeline saying so. The note goes first:
+    a case that takes no note (closed) takes no file; a retry with the same key finds the note
+    taken and stores the file (once: files are stored once by name and content)."""
+    limit = settings.attachment_max_bytes
+    key = form_key(form.fields)
+    errors: dict[str, str] = {}
+    try:
+        files = await read_files(form.files.get("file", [])[:1], limit, "file")
+        for file in files:
+            refuse_file(file, limit, "file")
+    except cases.InvalidField as error:
+        files, errors = [], invalid_field(error)
+    if not files and not errors:
+        errors["file"] = "choose a file to attach"
+    if errors or key is None:
+        return await _case_again(
+            request,
+            viewer,
+            client,
+            engine,
+            case_id,
+            422,
+            errors=errors,
+            refusal=None if key else EXPIRED,
+        )
+    (file,) = files
+    note = AddNote(
+        actor=actor_of(viewer.identity),
+        text=f"attached a file: {file.filename} ({size_text(len(file.content))})",
+    )
+    refused = await _take(request, viewer, client, engine, case_id, "add-note", note, key, {})
+    if refused is not None:
+        return refused
+    await asyncio.to_thread(store_files, engine, case_id, files, limit=limit, field="file")
+    return see_other(f"/portal/cases/{case_id}")
+
+
+@router.get("/{case_id}/attachments/{attachment_id}")
+async def download(
+    request: Request,
+    case_id: str,
+    attachment_id: str,
+    viewer: ViewerDep,
+    engine: EngineDep,
+    client: ClientDep,
+) -> Response:
+    """A file of the case, for anyone who may see the case (else the same not-found page as
+    for no case); sent as an attachment with its stored type, never sniffed."""
+    number = int(attachment_id) if attachment_id.isdigit() and len(attachment_id) < 10 else 0
+    try:
+        await cases.ensure_visible(client, engine, case_id, only_org(viewer))
+    except cases.CaseNotFound:
+        return not_found_page(request, viewer)
+    except cases.CaseError as error:
+        return case_error_page(request, viewer, error)
+    found = await asyncio.to_thread(attachment_file, engine, case_id, number) if number else None
+    if found is None:
+        return not_found_page(request, viewer)
+    return Response(
+        found.content,
+        headers={
+            "Content-Type": media_type(found.content_type),
+            "Content-Disposition": content_disposition(download_name(found.filename, number)),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-cache",
+        },
+    )

@@ -1,0 +1,102 @@
+"""`/portal/solutions`: how earlier cases were resolved, and the policies' helpful links.
+
+A partner searches its own organisation's resolved and closed cases (staff every
+organisation's) by the words of their resolution or subject, newest first; the page also
+lists the acknowledgement links of the policies the organisation's cases use. From the
+read model's columns only, like the case list.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import load_only
+from sqlmodel import Session, col, select
+
+from api.deps import EngineDep
+from api.pages.case_page import only_org
+from api.pages.desk_lists import FINISHED, MAX_QUERY, like_pattern, text_matches
+from api.pages.rendering import page
+from api.web_session import ViewerDep
+from escalator import policy_store
+from models.policy.intake import Link
+from models.tables.core import CaseRow
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+
+LIMIT = 50
+SOLUTION_COLUMNS = (
+    CaseRow.id,
+    CaseRow.ticket_number,
+    CaseRow.subject,
+    CaseRow.org,
+    CaseRow.status,
+    CaseRow.resolution,
+    CaseRow.received_at,
+    CaseRow.updated_at,
+)
+
+
+@dataclass(frozen=True)
+class PolicyLinks:
+    policy: str
+    links: list[Link]
+
+
+def solutions(session: Session, q: str, org: str | None) -> list[CaseRow]:
+    """Resolved and closed cases with a resolution, of `org` (None: all), whose resolution
+    or subject holds `q` (its LIKE wildcards literal), newest received first."""
+    query = (
+        select(CaseRow)
+        .options(load_only(*SOLUTION_COLUMNS))  # type: ignore[arg-type]
+        .where(col(CaseRow.status).in_(FINISHED))
+        .where(col(CaseRow.resolution).is_not(None))
+    )
+    if org is not None:
+        query = query.where(CaseRow.org == org)
+    if q:
+        query = query.where(text_matches(like_pattern(q), CaseRow.resolution, CaseRow.subject))
+    query = query.order_by(col(CaseRow.received_at).desc(), col(CaseRow.id).desc())
+    return list(session.exec(query.limit(LIMIT)))
+
+
+def helpful_links(session: Session, org: str | None) -> list[PolicyLinks]:
+    """The acknowledgement links of each policy (its latest version) that `org`'s cases use;
+    with no `org`, of every policy."""
+    found: list[PolicyLinks] = []
+    for summary in policy_store.list_policies(session):
+        if org is not None:
+            used = select(CaseRow.id).where(CaseRow.org == org, CaseRow.policy == summary.name)
+            if session.exec(used.limit(1)).first() is None:
+                continue
+        row = policy_store.latest(session, summary.name)
+        ack = policy_store.cached_policy(row).intake.acknowledgement if row else None
+        if ack is not None and ack.links:
+            found.append(PolicyLinks(summary.name, list(ack.links)))
+    return found
+
+
+@router.get("/solutions")
+def solutions_page(request: Request, viewer: ViewerDep, engine: EngineDep, q: str = "") -> Response:
+    """Search of resolutions; an empty `q` shows the most recent."""
+    q = q.strip()
+    errors = {"q": f"is at most {MAX_QUERY} characters"} if len(q) > MAX_QUERY else {}
+    rows: list[CaseRow] = []
+    with Session(engine) as session:
+        if not errors:
+            rows = solutions(session, q, only_org(viewer))
+        links = helpful_links(session, only_org(viewer))
+    return page(
+        request,
+        "desk_solutions.html",
+        422 if errors else 200,
+        viewer=viewer,
+        title="Solutions",
+        q=q,
+        rows=rows,
+        links=links,
+        errors=errors,
+        staff=only_org(viewer) is None,
+        now=datetime.now(UTC),
+    )
