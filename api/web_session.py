@@ -171,27 +171,6 @@ SignedInMultipart = Annotated[PostedFiles, Depends(checked_multipart)]
 AnonymousForm = Annotated[dict[str, str], Depends(checked_anonymous_form)]
 
 
-@dataclass(frozen=True)
-class PostedFiles:
-    """A multipart form of a signed-in viewer: its text fields and its files."""
-
-    fields: dict[str, str]
-    files: dict[str, UploadFile]
-
-
-async def checked_multipart(request: Request, viewer: ViewerDep) -> PostedFiles:
-    """A multipart form (with files), once its CSRF token is the session's."""
-    data = await request.form()
-    fields = {key: value for key, value in data.items() if isinstance(value, str)}
-    if not secrets.compare_digest(fields.get(CSRF_FIELD, ""), viewer.csrf_token):
-        raise CsrfRefused()
-    files = {key: value for key, value in data.items() if isinstance(value, UploadFile)}
-    return PostedFiles(fields, files)
-
-
-SignedInMultipart = Annotated[PostedFiles, Depends(checked_multipart)]
-
-
 def form_token(request: Request) -> str:
     """The double-submit token of a page shown before sign-in (reused while its cookie lives)."""
     return request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)

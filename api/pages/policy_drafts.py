@@ -71,9 +71,11 @@ def usable_text(text: str, field: str) -> str:
 
 async def draft_text(posted: PostedFiles) -> str:
     """The uploaded file when one was chosen, else the pasted text."""
-    upload = posted.files.get("file")
-    if upload is not None and (upload.filename or upload.size):
-        raw = await upload.read(MAX_POLICY_BYTES + 1)
+    uploads = posted.files.get("file", [])
+    if len(uploads) > 1:
+        raise DraftRefused("file", "choose one file")
+    if uploads:
+        raw = await uploads[0].read(MAX_POLICY_BYTES + 1)
         if len(raw) > MAX_POLICY_BYTES:
             raise DraftRefused("file", TOO_LARGE, 413)
         try:
