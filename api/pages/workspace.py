@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.pages import queues
+from api.pages import case_steps, queues
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 router.include_router(queues.router)
+router.include_router(case_steps.router)
