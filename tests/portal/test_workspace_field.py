@@ -13,7 +13,7 @@ from escalator.infra.settings import Settings
 from escalator.inventory_seed import load_inventory_seed
 from models.case.resource import Case
 from tests.portal.conftest import Person, csrf, opened
-from tests.portal.workspace_helpers import form_key, forms_on
+from tests.portal.workspace_helpers import check_controls, form_key, forms_on
 from tests.workflow.cases import published
 
 FIELDS = {
@@ -98,6 +98,7 @@ async def test_a_visit_is_dispatched_and_reported_from_the_page(
     assert arrived.status_code == 303 and arrived.headers["location"] == f"{url}?done=arrived"
     page = await grace.get(url)
     assert 'data-report="completed"' in page.text and 'data-report="arrived"' not in page.text
+    check_controls(page)
     completed = await grace.post(
         f"{base}/completed", data={"csrf_token": csrf(page), "report": "Replaced the codec"}
     )
@@ -159,3 +160,21 @@ async def test_a_part_is_shipped_from_the_page(
     early = await grace.post(delivered, data={"csrf_token": csrf(page), "at": ""})
     assert early.status_code == 409
     assert f"only a shipped part can be delivered; this one is {parcel.state}" in early.text
+
+    # The shipment's RMA is open: the return is recorded through its own form.
+    (rma,) = (await cases.read_case(temporal_env.client, case.id)).field_service.rmas
+    assert "receive-rma" in forms_on(page)
+    check_controls(page)
+    assert re.search(rf'<option value="{rma.id}">{rma.id}: 1 \u00d7 AV-CAM-PTZ, ', page.text)
+    received = await grace.post(
+        f"{url}/steps/receive-rma",
+        data={
+            "csrf_token": csrf(page),
+            "form_key": form_key(page, "receive-rma"),
+            "rma_id": rma.id,
+            "tracking_number": "1Z999",
+        },
+    )
+    assert received.status_code == 303, received.text
+    (rma,) = (await cases.read_case(temporal_env.client, case.id)).field_service.rmas
+    assert rma.state in ("received", "received_late") and rma.tracking_number == "1Z999"

@@ -14,7 +14,7 @@ from escalator.infra.settings import Settings
 from models.case.resource import Case
 from models.case.steps import Acknowledge, Assign, RequestInfo, Resolve
 from tests.portal.conftest import Person, csrf, opened
-from tests.portal.workspace_helpers import form_key, forms_on, listed, projected
+from tests.portal.workspace_helpers import check_controls, form_key, forms_on, listed, projected
 
 
 async def send(
@@ -53,6 +53,7 @@ async def test_the_page_offers_exactly_the_steps_the_case_allows(
     page = await grace.get(f"/portal/cases/{case.id}")
     assert {"acknowledge", "triage", "assign"} <= forms_on(page)
     assert "reopen" not in forms_on(page)
+    assert check_controls(page) > 10
 
     await cases.apply_step(client, case.id, "assign", Assign(engineer="grace"), "staff", None)
     await check_offered(grace, temporal_env, case)  # assigned: no acknowledge, no triage
@@ -102,6 +103,12 @@ async def test_forms_move_the_case(
     assert done.status_code == 303, done.text
     live = await cases.read_case(temporal_env.client, case.id)
     assert live.status == "in_progress"
+    # The live region the page polls carries the forms of the case as it is now.
+    await projected(temporal_env, engine, case.id, live.revision)
+    region = await grace.get(f"{url}/live", params={"revision": 0})
+    assert region.status_code == 200 and 'id="engineer-steps"' in region.text
+    assert "respond" in forms_on(region) and "acknowledge" not in forms_on(region)
+    check_controls(region)
 
 
 async def test_the_assign_form_moves_the_case_to_mine(

@@ -2,7 +2,8 @@
 projection, and reading a page's queue and forms."""
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
+from html.parser import HTMLParser
 
 import httpx
 from sqlalchemy import Engine
@@ -91,5 +92,45 @@ def form_key(page: httpx.Response, step: str) -> str:
     return key[1]
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+class _Controls(HTMLParser):
+    """The form controls of the engineer's steps, and the ids labels name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = 0
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id") == "engineer-steps":
+            self.inside = 1
+        elif self.inside and tag == "section":
+            self.inside += 1
+        if not self.inside:
+            return
+        if found.get("id"):
+            self.ids.append(str(found["id"]))
+        if tag == "label" and found.get("for"):
+            self.labelled.add(str(found["for"]))
+        if tag in ("input", "select", "textarea") and found.get("type") != "hidden":
+            self.controls.append(found)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.inside and tag == "section":
+            self.inside -= 1
+
+
+def check_controls(page: httpx.Response) -> int:
+    """Every control of the engineer's forms has a unique id, a label, and survives the live
+    region's poll (hx-preserve); the number of controls."""
+    parser = _Controls()
+    parser.feed(page.text)
+    assert parser.controls, "no form controls found"
+    for control in parser.controls:
+        assert control.get("id"), control
+        assert control.get("hx-preserve") == "true", control
+        assert control["id"] in parser.labelled, f"no label for {control['id']}"
+    assert len(parser.ids) == len(set(parser.ids)), "ids repeat"
+    return len(parser.controls)
