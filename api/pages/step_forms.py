@@ -105,10 +105,15 @@ def _checklist(posted: Posted, tier: str) -> dict[str, bool | str]:
 
 
 def _message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, said for a person filling in a form where it reads badly."""
     required = error["type"] == "missing" or (
         error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1
     )
-    return "is required" if required else str(error["msg"])
+    if required:
+        return "is required"
+    if error["type"] == "string_pattern_mismatch" and str(error["loc"][-1]) == "email":
+        return "is not an e-mail address (name@domain.example)"
+    return str(error["msg"])
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
