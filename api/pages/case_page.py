@@ -21,11 +21,13 @@ from temporalio.client import Client
 from api.attachments import attachments_of
 from api.deps import ClientDep, EngineDep
 from api.pages.rendering import case_error_page, not_found_page, page
+from api.pages.work_options import WorkOptions, work_options
 from api.web_session import Viewer, ViewerDep
 from escalator import cases, policy_store
 from escalator.cases.history import visible_history
 from models.audit.timeline import TimelineEntry, build_timeline
 from models.case.resource import Attachment, Case
+from models.case.steps import STEP_BODIES
 from models.policy import Policy
 from models.tables.core import CaseRow
 
@@ -45,6 +47,8 @@ class CaseView:
     attachments: list[Attachment]
     # Each step by name: None when allowed now, else why not (staff who work cases only).
     steps: dict[str, str | None] = field(default_factory=dict)
+    # What the step forms offer (staff who work cases only).
+    options: WorkOptions | None = None
 
     @property
     def open_steps(self) -> list[str]:
@@ -70,15 +74,20 @@ async def load_case_view(client: Client, engine: Engine, viewer: Viewer, case_id
         visible_history(client, engine, case_id, only_org(viewer)),
         cases.open_steps(client, case_id) if works else _nothing(),
     )
-    policy, attachments = await asyncio.gather(
+    policy, attachments, options = await asyncio.gather(
         asyncio.to_thread(_policy_of, engine, case),
         asyncio.to_thread(attachments_of, engine, case_id),
+        asyncio.to_thread(work_options, engine) if works else _no_options(),
     )
-    return CaseView(case, policy, build_timeline(history), attachments, steps)
+    return CaseView(case, policy, build_timeline(history), attachments, steps, options)
 
 
 async def _nothing() -> dict[str, str | None]:
     return {}
+
+
+async def _no_options() -> None:
+    return None
 
 
 def case_page(
@@ -102,15 +111,25 @@ def case_page(
     )
 
 
+# What a form's redirect may say was done (`?done=acknowledge`): names only, nothing reflected.
+DONE = {*STEP_BODIES, "arrived", "completed", "delivered"}
+
+
 @router.get("/{case_id}")
 async def show_case(
-    request: Request, case_id: str, viewer: ViewerDep, client: ClientDep, engine: EngineDep
+    request: Request,
+    case_id: str,
+    viewer: ViewerDep,
+    client: ClientDep,
+    engine: EngineDep,
+    done: str | None = None,
 ) -> Response:
     try:
         view = await load_case_view(client, engine, viewer, case_id)
     except cases.CaseError as error:
         return case_error_page(request, viewer, error)
-    return case_page(request, viewer, view)
+    notice = f"Done: {done.replace('-', ' ')}." if done in DONE else None
+    return case_page(request, viewer, view, notice=notice)
 
 
 def _revision(engine: Engine, case_id: str, org: str | None) -> int | None:

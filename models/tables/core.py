@@ -8,7 +8,7 @@ search and reports. Policy versions and ticket sequences are owned here.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Dialect, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Dialect, Index, UniqueConstraint, text
 from sqlalchemy import DateTime as SqlDateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -34,6 +34,16 @@ class DateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The engineer's queues hold open cases only; their partial indexes (migration 0010) serve
+# a query whose condition is this very text (a bound parameter would not prove it).
+OPEN_CASES = "status NOT IN ('resolved', 'closed')"
+
+
+def _open_cases_index(name: str, *columns: str) -> Index:
+    where = text(OPEN_CASES)
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class CaseRow(SQLModel, table=True):
     """One row per case, written by the projection activity after each change."""
 
@@ -44,6 +54,9 @@ class CaseRow(SQLModel, table=True):
         Index("ix_cases_status_received", "status", "received_at", "id"),
         Index("ix_cases_breached_received", "breached", "received_at", "id"),
         Index("ix_cases_next_due", "next_due_at", "id"),
+        # Queues (api/pages/queue_reads.py): unassigned or someone's, and a tier's, newest first.
+        _open_cases_index("ix_cases_open_assignee", "assignee", "received_at", "id"),
+        _open_cases_index("ix_cases_open_tier", "policy", "tier", "received_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
