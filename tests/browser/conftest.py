@@ -91,6 +91,13 @@ VIEWPORT = ViewportSize(width=1280, height=900)
 
 
 @pytest.fixture
+def temporal_env(own_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    """A time-skipping server of each scenario's own: scenarios skip time, which cases left
+    running on the shared server by earlier tests would hold still."""
+    return own_env
+
+
+@pytest.fixture
 async def site(
     browser: Browser,
     temporal_env: WorkflowEnvironment,

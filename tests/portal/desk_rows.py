@@ -2,6 +2,7 @@
 only, so cases in every state and age are written as the projection writes them; one case
 per test is also opened for real, through the case service."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,5 +45,5 @@ async def row_when(
             row = session.get(CaseRow, case_id)
             if row is not None and all(getattr(row, k) == v for k, v in wanted.items()):
                 return row
-        await temporal_env.sleep(0.1)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"case {case_id} never had {wanted}")

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
@@ -16,6 +17,13 @@ from models.audit.timeline import build_timeline
 from models.case.resource import Case
 from models.case.steps import Acknowledge
 from tests.portal.conftest import Person, opened
+
+
+@pytest.fixture
+def temporal_env(own_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    """A server of these tests' own: they skip time, which cases left running on the shared
+    server by earlier tests would hold still."""
+    return own_env
 
 
 async def acknowledged_later(

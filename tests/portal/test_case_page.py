@@ -1,6 +1,7 @@
 """The case page: what each role sees of one case, the same not-found page for a case of
 another organisation as for none, and the live region that answers once the case moves."""
 
+import asyncio
 import re
 
 from sqlalchemy import Engine
@@ -74,7 +75,7 @@ async def test_the_live_region_answers_once_the_case_has_moved_on(
             row = session.get(CaseRow, case.id)
             if row is not None and row.revision > revision:
                 break
-        await temporal_env.sleep(0.1)
+        await asyncio.sleep(0.05)
     moved = await ada.get(f"/portal/cases/{case.id}/live", params={"revision": revision})
     assert moved.status_code == 200, moved.text
     assert "acknowledged" in moved.text

@@ -1,6 +1,7 @@
 """What the workspace tests share: rows put straight into the read model, waiting for a case's
 projection, and reading a page's queue and forms."""
 
+import asyncio
 import re
 from datetime import datetime
 from html.parser import HTMLParser
@@ -60,7 +61,7 @@ async def projected(
             if row is not None and row.revision >= revision:
                 session.expunge(row)
                 return row
-        await temporal_env.sleep(0.1)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"case {case_id} was not projected at revision {revision}")
 
 
