@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Binaries that pip packages install (temporal, temporal-test-server) come first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test lint format bench clean chromium
+.PHONY: run test lint format bench clean chromium screens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: $(VENV)/.installed-dev
 
 test: lint chromium
 	$(BIN)/pytest
+
+# The README's screenshots: the browser scenarios, each page saved to docs/screens/.
+screens: $(VENV)/.installed-dev chromium
+	ESCALATOR_SCREENS_DIR=docs/screens $(BIN)/pytest -q tests/browser
 
 # Debian's chromium for the browser tests (tests/browser), when it is missing.
 chromium:

@@ -133,6 +133,8 @@ def form_page(
         required_fields=[f for f in fields if f.required and f.applies_when is None],
         other_fields=[f for f in fields if not f.required or f.applies_when is not None],
         labels={f.name: label_of(f.name) for f in policy.intake.fields},
+        # Where each field is typed: its own input, or the one that fills it (contact.phone).
+        inputs={f.name: f.filled_by or f"fields.{f.name}" for f in policy.intake.fields},
         regions=sorted(r for r in (rma.return_within if rma else {}) if r != "other"),
         charge=f"{charge.amount} {charge.currency} per {charge.per}" if charge else None,
         plan_options=[(plan_id, plan.name) for plan_id, plan in policy.plans.items()],

@@ -82,12 +82,17 @@ class Site:
         await page.wait_for_url(f"{self.url}/")
         return page
 
-    async def shoot(self, page: Page, name: str) -> None:
-        """A screenshot of the whole page as `NAME.png`."""
+    async def shoot(self, page: Page, name: str, phone: bool = False) -> None:
+        """A screenshot of the whole page as `NAME.png` (`phone`: at a phone's width)."""
+        if phone:
+            await page.set_viewport_size(PHONE)
         await page.screenshot(path=self.screens / f"{name}.png", full_page=True)
+        if phone:
+            await page.set_viewport_size(VIEWPORT)
 
 
 VIEWPORT = ViewportSize(width=1280, height=900)
+PHONE = ViewportSize(width=390, height=844)
 
 
 @pytest.fixture
