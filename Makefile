@@ -45,6 +45,8 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/business_time.py
 	$(BIN)/python bench/list_cases.py
+	$(BIN)/python bench/queues.py
+	$(BIN)/python bench/portal_pages.py
 	$(BIN)/python bench/case_throughput.py
 
 clean:

@@ -36,12 +36,11 @@ from api.pages.rendering import case_error_page, environment, not_found_page, se
 from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, Viewer, ViewerDep
 from escalator import cases
 from escalator.cases.attachments import refuse_file, store_files
+from models.audit.timeline import asked_fields
 from models.case.steps import AddNote, CustomerReply, StepBody
 
 router = APIRouter(prefix="/portal/cases", include_in_schema=False)
 
-# The engineer's request-info step as the timeline tells it (models/audit/timeline.py).
-_ASKED = re.compile(r"asked the customer for information \(([^)]*)\):")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Most fields one reply may give (a policy lists a dozen).
 MAX_REPLY_FIELDS = 50
@@ -56,8 +55,7 @@ def requested_fields(view: CaseView) -> list[tuple[str, str, str]]:
     names = list(view.case.missing_fields)
     for entry in reversed(view.timeline):
         if entry.kind == "information_requested":
-            if asked := _ASKED.match(entry.detail):
-                names += [n.strip() for n in asked[1].split(",")]
+            names += asked_fields(entry)
             break
     described = {f.name: f.description for f in view.policy.intake.fields} if view.policy else {}
     return [

@@ -18,6 +18,7 @@ the timeline is as ordered as the history itself.
 """
 
 import heapq
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -467,6 +468,17 @@ def _system_note_kind(text: str) -> str | None:
     return "note"
 
 
+# How an engineer's request for information reads; `asked_fields` reads the fields back.
+ASKED = "asked the customer for information"
+_ASKED_FIELDS = re.compile(re.escape(ASKED) + r" \(([^)]*)\):")
+
+
+def asked_fields(entry: TimelineEntry) -> list[str]:
+    """The fields an `information_requested` entry of an engineer's step named (else [])."""
+    found = _ASKED_FIELDS.match(entry.detail) if entry.kind == "information_requested" else None
+    return [name.strip() for name in found[1].split(",")] if found else []
+
+
 def _step_detail(name: str, body: dict[str, Any], actor: str) -> str:
     if name == "acknowledge":
         return f"acknowledged by {actor}"
@@ -479,7 +491,7 @@ def _step_detail(name: str, body: dict[str, Any], actor: str) -> str:
         return f"responded to the customer: {body.get('message')}"
     if name == "request-info":
         fields = f" ({', '.join(body['fields'])})" if body.get("fields") else ""
-        return f"asked the customer for information{fields}: {body.get('message')}"
+        return f"{ASKED}{fields}: {body.get('message')}"
     if name == "customer-reply":
         fields = f" (gave {', '.join(sorted(body['fields']))})" if body.get("fields") else ""
         return f"customer replied{fields}: {body.get('message')}"
