@@ -17,16 +17,13 @@ from temporalio.client import Client
 from api.auth import actor_of
 from api.deps import ClientDep, EngineDep
 from api.pages.case_page import case_page, load_case_view, only_org
+from api.pages.form_keys import form_key
 from api.pages.rendering import case_error_page, not_found_page, see_other
 from api.pages.step_forms import ENGINEER_STEPS, FormInvalid, Posted, step_body
 from api.web_session import SignedInForm, Viewer, WorkerViewer
 from escalator import cases
-from models.input_text import refused_character
 
 router = APIRouter()
-
-# The hidden field of each form's idempotency key (api/pages/work_options.py makes them).
-FORM_KEY = "form_key"
 
 
 async def posted_form(request: Request, form: dict[str, str]) -> Posted:
@@ -34,14 +31,6 @@ async def posted_form(request: Request, form: dict[str, str]) -> Posted:
     data = await request.form()  # parsed once by Starlette: the same form
     lists = {name: [v for v in data.getlist(name) if isinstance(v, str)] for name in data}
     return Posted(form, lists)
-
-
-def form_key(form: dict[str, str]) -> str | None:
-    """The form's idempotency key; a key no page of ours wrote runs the step unkeyed."""
-    key = form.get(FORM_KEY, "")
-    if not key or len(key) > 200 or refused_character(key, frozenset()):
-        return None
-    return key
 
 
 async def page_again(

@@ -23,15 +23,14 @@ from api.auth import actor_of
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.pages.case_page import CaseView, case_page, load_case_view, only_org
 from api.pages.desk_forms import (
-    form_key,
     invalid_field,
     label_of,
-    new_form_key,
     read_files,
     size_text,
     unstorable,
     validation_errors,
 )
+from api.pages.form_keys import form_key
 from api.pages.rendering import case_error_page, environment, not_found_page, see_other
 from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, Viewer, ViewerDep
 from escalator import cases
@@ -66,7 +65,6 @@ def requested_fields(view: CaseView) -> list[tuple[str, str, str]]:
 
 
 # The partner's controls render a fresh key per form, and the fields a reply may give.
-environment.globals["new_form_key"] = new_form_key
 environment.filters["requested_fields"] = requested_fields
 
 

@@ -5,8 +5,6 @@ A form's field names follow the case service's `loc` after "body" (`plan`,
 `contact.email`, `fields.serial_numbers`), so a refusal lands beside the input it names.
 """
 
-import re
-import secrets
 from collections.abc import Sequence
 
 from pydantic import ValidationError
@@ -15,20 +13,6 @@ from starlette.datastructures import UploadFile
 from escalator.cases import InvalidField
 from escalator.cases.attachments import NewFile, refuse_size
 from models.input_text import refusal, refused_character
-
-# The hidden field carrying a form's idempotency key: a double submit sends it twice.
-FORM_KEY = "form_key"
-_KEY = re.compile(r"[A-Za-z0-9_-]{16,200}")
-
-
-def new_form_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def form_key(fields: dict[str, str]) -> str | None:
-    """The form's key as rendered into it, or None for one a form of ours never carries."""
-    key = fields.get(FORM_KEY, "")
-    return key if _KEY.fullmatch(key) else None
 
 
 def field_of(loc: Sequence[str | int] | None) -> str:

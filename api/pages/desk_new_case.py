@@ -21,14 +21,13 @@ from sqlmodel import Session
 from api.deps import ClientDep, EngineDep, SettingsDep, get_app_settings
 from api.pages.case_page import only_org
 from api.pages.desk_forms import (
-    form_key,
     invalid_field,
     label_of,
-    new_form_key,
     read_files,
     size_text,
     validation_errors,
 )
+from api.pages.form_keys import form_key, new_form_key
 from api.pages.rendering import case_error_page, message_page, page, see_other
 from api.web_session import OpenerViewer, SignedInMultipart, Viewer
 from escalator import cases, policy_store

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context
 from jinja2.runtime import Context
 
+from api.pages.form_keys import new_form_key
 from api.problems import RETRY_AFTER
 from api.web_session import (
     CsrfRefused,
@@ -63,6 +64,7 @@ def countdown(instant: datetime | None, now: datetime | None = None) -> str:
 environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 environment.filters["local"] = local
 environment.filters["countdown"] = countdown
+environment.globals["new_form_key"] = new_form_key
 templates = Jinja2Templates(env=environment)
 
 # Pages hold personal data and one-time tokens: not cached, not framed, no referrer.

@@ -1,7 +1,6 @@
 """What an engineer's step forms offer besides the case itself: the people a case can be
 assigned to (the directory), the parts catalogue and the regions warehouses ship to."""
 
-import secrets
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -24,11 +23,6 @@ class WorkOptions:
     people: list[Choice]
     parts: list[Choice]
     regions: list[Choice]
-
-    @staticmethod
-    def form_key() -> str:
-        """A new idempotency key for one form of this render: sent twice, it runs once."""
-        return secrets.token_urlsafe(18)
 
 
 def work_options(engine: Engine) -> WorkOptions:
