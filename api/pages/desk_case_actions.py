@@ -10,7 +10,6 @@ too (their own steps are theirs: api/pages/workspace.py).
 
 import asyncio
 import re
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -21,7 +20,8 @@ from temporalio.client import Client
 from api.attachments import attachment_file, content_disposition, download_name, media_type
 from api.auth import actor_of
 from api.deps import ClientDep, EngineDep, SettingsDep
-from api.pages.case_page import CaseView, case_page, load_case_view, only_org
+from api.pages.case_forms import case_page_again, run_step
+from api.pages.case_page import CaseView, only_org
 from api.pages.desk_forms import (
     invalid_field,
     label_of,
@@ -68,23 +68,6 @@ def requested_fields(view: CaseView) -> list[tuple[str, str, str]]:
 environment.filters["requested_fields"] = requested_fields
 
 
-async def _case_again(
-    request: Request,
-    viewer: Viewer,
-    client: Client,
-    engine: Engine,
-    case_id: str,
-    status: int,
-    **context: Any,
-) -> Response:
-    """The case page once more, with why the viewer's form did not go through."""
-    try:
-        view = await load_case_view(client, engine, viewer, case_id)
-    except cases.CaseError as error:
-        return case_error_page(request, viewer, error)
-    return case_page(request, viewer, view, status, **context)
-
-
 async def _take(
     request: Request,
     viewer: Viewer,
@@ -97,25 +80,7 @@ async def _take(
     values: dict[str, str],
 ) -> Response | None:
     """Take the step; None once it ran, else the page saying why it did not."""
-
-    async def again(status: int, **context: Any) -> Response:
-        return await _case_again(
-            request, viewer, client, engine, case_id, status, values=values, **context
-        )
-
-    try:
-        await cases.take_step(
-            client, engine, case_id, step, body, key=key, only_org=only_org(viewer)
-        )
-    except cases.StepRefused as error:
-        return await again(409, refusal=error.reason)
-    except cases.InvalidField as error:
-        return await again(422, errors=invalid_field(error))
-    except (cases.KeyReused, cases.CaseFinished) as error:
-        return await again(409, refusal=error.detail)
-    except cases.CaseError as error:
-        return case_error_page(request, viewer, error)
-    return None
+    return await run_step(request, viewer, client, engine, case_id, step, body, key, values=values)
 
 
 @router.post("/{case_id}/reply")
@@ -145,7 +110,7 @@ async def reply(
         errors.setdefault("message", "is required")
     key = form_key(form)
     if errors or key is None:
-        return await _case_again(
+        return await case_page_again(
             request,
             viewer,
             client,
@@ -162,7 +127,7 @@ async def reply(
         )
     except ValidationError as error:
         found = validation_errors(error)
-        return await _case_again(request, viewer, client, engine, case_id, 422, errors=found)
+        return await case_page_again(request, viewer, client, engine, case_id, 422, errors=found)
     refused = await _take(
         request, viewer, client, engine, case_id, "customer-reply", body, key, form
     )
@@ -183,7 +148,7 @@ async def add_information(
     errors = unstorable(form, ["text"]) or ({} if text else {"text": "is required"})
     key = form_key(form)
     if errors or key is None:
-        return await _case_again(
+        return await case_page_again(
             request,
             viewer,
             client,
@@ -198,7 +163,7 @@ async def add_information(
         body = AddNote(actor=actor_of(viewer.identity), text=text)
     except ValidationError as error:
         found = validation_errors(error)
-        return await _case_again(request, viewer, client, engine, case_id, 422, errors=found)
+        return await case_page_again(request, viewer, client, engine, case_id, 422, errors=found)
     refused = await _take(request, viewer, client, engine, case_id, "add-note", body, key, form)
     return refused or see_other(f"/portal/cases/{case_id}")
 
@@ -228,7 +193,7 @@ async def attach(
     if not files and not errors:
         errors["file"] = "choose a file to attach"
     if errors or key is None:
-        return await _case_again(
+        return await case_page_again(
             request,
             viewer,
             client,

@@ -11,8 +11,9 @@ from temporalio.client import Client
 
 from api.auth import actor_of
 from api.deps import ClientDep, EngineDep
+from api.pages.case_forms import case_page_again
 from api.pages.case_page import only_org
-from api.pages.case_steps import page_again, posted_form
+from api.pages.case_steps import posted_form
 from api.pages.rendering import case_error_page, see_other
 from api.pages.step_forms import FIELD_REPORTS, FormInvalid, report_body
 from api.web_session import SignedInForm, Viewer, WorkerViewer
@@ -43,7 +44,7 @@ async def _report(
     try:
         body = report_body(report, posted, actor_of(viewer.identity), zone)
     except FormInvalid as invalid:
-        return await page_again(
+        return await case_page_again(
             request, viewer, client, engine, case_id, 422, errors=invalid.errors, **again
         )
     try:
@@ -51,7 +52,7 @@ async def _report(
             client, case_id, records, record_id, report, body, only_org=only_org(viewer)
         )
     except (cases.StepRefused, cases.CaseFinished) as error:
-        return await page_again(
+        return await case_page_again(
             request, viewer, client, engine, case_id, 409, refusal=error.msg, **again
         )
     except cases.CaseError as error:
