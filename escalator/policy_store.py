@@ -110,8 +110,8 @@ def versions(session: Session, name: str) -> list[int]:
     return list(session.exec(query))
 
 
-def list_policies(session: Session) -> list[PolicySummary]:
-    """The latest version of every policy, by name."""
+def latest_rows(session: Session) -> list[PolicyVersionRow]:
+    """The latest version of every policy, by name, in one query."""
     newest = (
         select(PolicyVersionRow.name, func.max(PolicyVersionRow.version).label("version"))
         .group_by(col(PolicyVersionRow.name))
@@ -126,6 +126,16 @@ def list_policies(session: Session) -> list[PolicySummary]:
         )
         .order_by(col(PolicyVersionRow.name))
     )
+    return list(session.exec(query))
+
+
+def latest_policies(session: Session) -> list[Policy]:
+    """The latest version of every policy, validated (once per version), by name."""
+    return [cached_policy(row) for row in latest_rows(session)]
+
+
+def list_policies(session: Session) -> list[PolicySummary]:
+    """The latest version of every policy, by name."""
     return [
         PolicySummary(
             name=row.name,
@@ -133,7 +143,7 @@ def list_policies(session: Session) -> list[PolicySummary]:
             published_at=row.published_at,
             description=str(row.body.get("description") or ""),
         )
-        for row in session.exec(query)
+        for row in latest_rows(session)
     ]
 
 
@@ -279,6 +289,8 @@ __all__ = [
     "diff",
     "get",
     "latest",
+    "latest_policies",
+    "latest_rows",
     "list_policies",
     "load_version",
     "publish",

@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from models.case.activity_inputs import ContactRequest, EntitlementRequest, TicketRequest
     from models.case.resource import Case, CaseInput, Charge
     from models.case.state import CaseState
-    from models.policy.intake import given_by_intake
+    from models.policy.intake import field_values, intake_values
     from workflows import case_metrics, messages
 
 from workflows.case_base import RETRY, SHORT
@@ -92,21 +92,17 @@ class CaseIntake(CaseClocks):
     def _field_values(self) -> dict[str, str]:
         """What the requester gave: intake fields, plus what the contact block already says,
         and (since EDGES_PATCH) whatever the policy's `filled_by` takes from the intake."""
+        filled = self._current_rules()
         contact = self.case.contact
-        derived = {"contact_name": contact.name, "contact_email": contact.email}
-        if contact.phone:
-            derived["contact_phone"] = contact.phone
-        if self._current_rules():
-            sources: dict[str, str | None] = {
-                "description": self._input.intake.description,
-                "org": self.case.org,
-                "subject": self.case.subject,
-                "contact.name": contact.name,
-                "contact.email": contact.email,
-                "contact.phone": contact.phone,
-            }
-            derived |= given_by_intake(self.policy.intake.fields, sources)
-        return derived | {k: v for k, v in self.state.fields.items() if v.strip()}
+        intake = intake_values(
+            description=self._input.intake.description,
+            org=self.case.org,
+            subject=self.case.subject,
+            name=contact.name,
+            email=contact.email,
+            phone=contact.phone,
+        )
+        return field_values(self.policy.intake.fields, intake, self.state.fields, filled)
 
     def _check_missing_fields(self) -> None:
         given = self._field_values()

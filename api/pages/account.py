@@ -1,10 +1,12 @@
 """Signing in and out, a forgotten password, and the page an invitation or reset link opens."""
 
+import asyncio
 import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.deps import EngineDep, SettingsDep
@@ -34,6 +36,7 @@ from escalator.accounts import (
 from escalator.accounts.directory import account_by_email
 from escalator.accounts.mail import LinkMailFailed, send_link
 from escalator.accounts.passwords import MIN_LENGTH
+from models.tables.accounts import AccountRow
 
 log = logging.getLogger("escalator.portal")
 router = APIRouter(include_in_schema=False)
@@ -52,7 +55,7 @@ async def home(request: Request, viewer: ViewerDep) -> Response:
 
 
 @router.get("/sign-in")
-async def sign_in_page(request: Request, next: str = "/") -> Response:
+def sign_in_page(request: Request, next: str = "/") -> Response:
     if viewer_or_none(request) is not None:
         return see_other(safe_next(next))
     return _anonymous(request, "sign_in.html", title="Sign in", next_path=safe_next(next), email="")
@@ -105,18 +108,24 @@ async def forgot_page(request: Request) -> Response:
     return _anonymous(request, "forgot.html", title="Forgot your password?")
 
 
+def _reset_link(engine: Engine, email: str) -> tuple[AccountRow, str] | None:
+    """A reset link for the active account of `email`, or None when there is none."""
+    with Session(engine) as session:
+        account = account_by_email(session, email)
+        if account is None or account.disabled_at is not None:
+            return None
+        return account, issue_link(session, account, "reset")
+
+
 @router.post("/account/forgot")
 async def forgot_post(
     request: Request, form: AnonymousForm, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     email = form.get("email", "").strip()[:254]
-    with Session(engine) as session:
-        account = account_by_email(session, email)
-        token = None
-        if account is not None and account.disabled_at is None:
-            token = issue_link(session, account, "reset")
+    found = await asyncio.to_thread(_reset_link, engine, email)
     # The same answer whether or not the address has an account: no one learns who has one.
-    if account is not None and token is not None:
+    if found is not None:
+        account, token = found
         try:
             outcome = await send_link(settings, account, "reset", token)
             log.info("password reset link for %s: %s", account.handle, outcome)

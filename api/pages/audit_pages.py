@@ -65,11 +65,14 @@ def parse_instant(at: str, offset: str, zone: str) -> datetime:
         raise InstantRefused(
             "at", "must be a date and time such as 2026-11-20T16:30 (seconds optional)"
         ) from None
-    if instant.tzinfo is not None:
-        return instant
-    if offset.strip():
-        return instant.replace(tzinfo=parse_offset(offset))
-    return instant.replace(tzinfo=ZoneInfo(zone))
+    if instant.tzinfo is None:
+        offset_given = parse_offset(offset) if offset.strip() else None
+        instant = instant.replace(tzinfo=offset_given or ZoneInfo(zone))
+    try:
+        instant.astimezone(UTC)  # year 9999 at -07:00 is past what any clock holds
+    except OverflowError:
+        raise InstantRefused("at", "is beyond the instants a clock can hold") from None
+    return instant
 
 
 async def _history(

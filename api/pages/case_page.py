@@ -19,13 +19,14 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.attachments import attachments_of
+from api.auth import visible_org
 from api.deps import ClientDep, EngineDep
 from api.pages.rendering import case_error_page, not_found_page, page
 from api.pages.work_options import WorkOptions, work_options
 from api.web_session import Viewer, ViewerDep
 from escalator import cases, policy_store
 from escalator.cases.history import visible_history
-from models.audit.timeline import TimelineEntry, build_timeline
+from models.audit.timeline import TimelineEntry, build_timeline, case_input
 from models.case.resource import Attachment, Case
 from models.case.steps import STEP_BODIES
 from models.policy import Policy
@@ -49,6 +50,8 @@ class CaseView:
     steps: dict[str, str | None] = field(default_factory=dict)
     # What the step forms offer (staff who work cases only).
     options: WorkOptions | None = None
+    # The site's region the case was opened with (parts ship there unless a step names one).
+    region: str | None = None
 
     @property
     def open_steps(self) -> list[str]:
@@ -57,7 +60,7 @@ class CaseView:
 
 def only_org(viewer: Viewer) -> str | None:
     """The only organisation the viewer may see, or None for staff (as API keys)."""
-    return viewer.account.org if viewer.account.role == "partner" else None
+    return visible_org(viewer.identity)
 
 
 def _policy_of(engine: Engine, case: Case) -> Policy | None:
@@ -79,7 +82,11 @@ async def load_case_view(client: Client, engine: Engine, viewer: Viewer, case_id
         asyncio.to_thread(attachments_of, engine, case_id),
         asyncio.to_thread(work_options, engine) if works else _no_options(),
     )
-    return CaseView(case, policy, build_timeline(history), attachments, steps, options)
+    intake = case_input(history).get("intake") or {}
+    region = intake.get("region") if isinstance(intake, dict) else None
+    return CaseView(
+        case, policy, build_timeline(history), attachments, steps, options, region or None
+    )
 
 
 async def _nothing() -> dict[str, str | None]:

@@ -5,7 +5,7 @@ a case's files for anyone who may see the case.
 Each form carries an idempotency key of its own, so a double submit takes one step. After a
 step: 303 back to the case page. A step the case refuses now: the case page again, 409, with
 the case's reason; a wrong field: 422 with the message beside it. Engineers may post these
-too (their own steps are theirs: api/pages/workspace.py).
+too (their own steps are theirs: api/pages/case_steps.py).
 """
 
 import asyncio
@@ -14,8 +14,6 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import Engine
-from temporalio.client import Client
 
 from api.attachments import attachment_file, content_disposition, download_name, media_type
 from api.auth import actor_of
@@ -32,11 +30,11 @@ from api.pages.desk_forms import (
 )
 from api.pages.form_keys import form_key
 from api.pages.rendering import case_error_page, environment, not_found_page, see_other
-from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, Viewer, ViewerDep
+from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, ViewerDep
 from escalator import cases
 from escalator.cases.attachments import refuse_file, store_files
 from models.audit.timeline import asked_fields
-from models.case.steps import AddNote, CustomerReply, StepBody
+from models.case.steps import AddNote, CustomerReply
 
 router = APIRouter(prefix="/portal/cases", include_in_schema=False)
 
@@ -66,21 +64,6 @@ def requested_fields(view: CaseView) -> list[tuple[str, str, str]]:
 
 # The partner's controls render a fresh key per form, and the fields a reply may give.
 environment.filters["requested_fields"] = requested_fields
-
-
-async def _take(
-    request: Request,
-    viewer: Viewer,
-    client: Client,
-    engine: Engine,
-    case_id: str,
-    step: str,
-    body: StepBody,
-    key: str,
-    values: dict[str, str],
-) -> Response | None:
-    """Take the step; None once it ran, else the page saying why it did not."""
-    return await run_step(request, viewer, client, engine, case_id, step, body, key, values=values)
 
 
 @router.post("/{case_id}/reply")
@@ -127,9 +110,11 @@ async def reply(
         )
     except ValidationError as error:
         found = validation_errors(error)
-        return await case_page_again(request, viewer, client, engine, case_id, 422, errors=found)
-    refused = await _take(
-        request, viewer, client, engine, case_id, "customer-reply", body, key, form
+        return await case_page_again(
+            request, viewer, client, engine, case_id, 422, errors=found, values=form
+        )
+    refused = await run_step(
+        request, viewer, client, engine, case_id, "customer-reply", body, key, values=form
     )
     return refused or see_other(f"/portal/cases/{case_id}")
 
@@ -163,8 +148,12 @@ async def add_information(
         body = AddNote(actor=actor_of(viewer.identity), text=text)
     except ValidationError as error:
         found = validation_errors(error)
-        return await case_page_again(request, viewer, client, engine, case_id, 422, errors=found)
-    refused = await _take(request, viewer, client, engine, case_id, "add-note", body, key, form)
+        return await case_page_again(
+            request, viewer, client, engine, case_id, 422, errors=found, values=form
+        )
+    refused = await run_step(
+        request, viewer, client, engine, case_id, "add-note", body, key, values=form
+    )
     return refused or see_other(f"/portal/cases/{case_id}")
 
 
@@ -208,7 +197,9 @@ async def attach(
         actor=actor_of(viewer.identity),
         text=f"attached a file: {file.filename} ({size_text(len(file.content))})",
     )
-    refused = await _take(request, viewer, client, engine, case_id, "add-note", note, key, {})
+    refused = await run_step(
+        request, viewer, client, engine, case_id, "add-note", note, key, values={}
+    )
     if refused is not None:
         return refused
     await asyncio.to_thread(store_files, engine, case_id, files, limit=limit, field="file")
@@ -226,7 +217,9 @@ async def download(
 ) -> Response:
     """A file of the case, for anyone who may see the case (else the same not-found page as
     for no case); sent as an attachment with its stored type, never sniffed."""
-    number = int(attachment_id) if attachment_id.isdigit() and len(attachment_id) < 10 else 0
+    # ASCII digits only: "²" is a digit to str.isdigit, and no number to int.
+    plain = attachment_id.isascii() and attachment_id.isdigit() and len(attachment_id) < 10
+    number = int(attachment_id) if plain else 0
     try:
         await cases.ensure_visible(client, engine, case_id, only_org(viewer))
     except cases.CaseNotFound:

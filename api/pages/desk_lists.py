@@ -7,8 +7,6 @@ filter by one. Every query is served by an index in list order (newest received 
 projected document) and asks no workflow anything, so it stays fast on a large read model.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import get_args
@@ -26,8 +24,8 @@ from api.deps import EngineDep
 from api.pages.case_page import only_org
 from api.pages.rendering import page
 from api.web_session import ViewerDep
+from models.case.cursors import BadCursor, decode_cursor, encode_cursor
 from models.case.resource import CaseStatus
-from models.input_text import refused_character
 from models.tables.core import CaseRow
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -65,21 +63,12 @@ def text_matches(pattern: str, *columns: object) -> ColumnElement[bool]:
     return or_(*(col(column).ilike(pattern, escape="\\") for column in columns))
 
 
-def encode_cursor(row: CaseRow) -> str:
-    raw = f"{row.received_at.astimezone(UTC).isoformat()}|{row.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
-    """The instant and case id `encode_cursor` wrote, or None for one it cannot have written."""
+def after_cursor(cursor: str) -> tuple[datetime, str] | None:
+    """Where the page starts, or None for a token no page of this list wrote."""
     try:
-        at, _, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        instant = datetime.fromisoformat(at)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return decode_cursor(cursor)
+    except BadCursor:
         return None
-    if instant.tzinfo is None or not case_id or refused_character(case_id, frozenset()):
-        return None
-    return instant, case_id
 
 
 @dataclass(frozen=True)
@@ -103,7 +92,7 @@ class CaseFilter:
             found["q"] = f"is at most {MAX_QUERY} characters"
         if len(self.org) > 128:
             found["org"] = "is at most 128 characters"
-        if self.cursor and decode_cursor(self.cursor) is None:
+        if self.cursor and after_cursor(self.cursor) is None:
             found["cursor"] = "is not a link this page gave; start again from the first page"
         return found
 
@@ -126,7 +115,7 @@ def list_query(wanted: CaseFilter, org: str | None, now: datetime) -> SelectOfSc
     if wanted.q:
         pattern = like_pattern(wanted.q)
         query = query.where(text_matches(pattern, CaseRow.ticket_number, CaseRow.subject))
-    if wanted.cursor and (after := decode_cursor(wanted.cursor)) is not None:
+    if wanted.cursor and (after := after_cursor(wanted.cursor)) is not None:
         at, case_id = after
         received = col(CaseRow.received_at)
         query = query.where(or_(received < at, and_(received == at, col(CaseRow.id) < case_id)))
@@ -141,7 +130,7 @@ def case_list(
     rows = list(session.exec(list_query(wanted, org, now)))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    return rows, encode_cursor(rows[-1]) if more and rows else None
+    return rows, encode_cursor(rows[-1].received_at, rows[-1].id) if more and rows else None
 
 
 @router.get("/cases")

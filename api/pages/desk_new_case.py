@@ -34,7 +34,7 @@ from escalator import cases, policy_store
 from escalator.cases.attachments import NewFile, refuse_file, store_files
 from models.case.resource import CaseIntake
 from models.policy import Policy
-from models.policy.intake import given_by_intake
+from models.policy.intake import field_values, intake_values
 
 router = APIRouter(prefix="/portal/cases", include_in_schema=False)
 
@@ -46,33 +46,24 @@ MAX_FILES = 20
 
 def portal_policies(engine: Engine) -> list[Policy]:
     """The latest version of every published policy that takes cases from the portal."""
-    found: list[Policy] = []
     with Session(engine) as session:
-        for summary in policy_store.list_policies(session):
-            row = policy_store.latest(session, summary.name)
-            if row is not None:
-                policy = policy_store.cached_policy(row)
-                if "portal" in policy.intake.channels:
-                    found.append(policy)
-    return found
+        latest = policy_store.latest_policies(session)
+    return [policy for policy in latest if "portal" in policy.intake.channels]
 
 
 def missing_required(policy: Policy, intake: CaseIntake) -> list[str]:
-    """The policy's required fields this intake leaves empty, as the case workflow will count
-    them at intake (workflows/case_intake.py `_field_values`): what the contact and the
-    intake's own values give counts as given."""
+    """The policy's required fields this intake leaves empty, counted as the case workflow
+    will count them at intake (the same `field_values`)."""
     contact = intake.contact
-    sources: dict[str, str | None] = {
-        "description": intake.description,
-        "org": intake.org,
-        "subject": intake.subject,
-        "contact.name": contact.name,
-        "contact.email": contact.email,
-        "contact.phone": contact.phone,
-    }
-    given = {"contact_name", "contact_email"} | ({"contact_phone"} if contact.phone else set())
-    given |= set(given_by_intake(policy.intake.fields, sources))
-    given |= {name for name, value in intake.fields.items() if value.strip()}
+    values = intake_values(
+        description=intake.description,
+        org=intake.org,
+        subject=intake.subject,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+    )
+    given = field_values(policy.intake.fields, values, intake.fields)
     return [name for name in policy.intake.required_fields if name not in given]
 
 

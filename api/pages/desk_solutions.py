@@ -65,15 +65,15 @@ def helpful_links(session: Session, org: str | None) -> list[PolicyLinks]:
     """The acknowledgement links of each policy (its latest version) that `org`'s cases use;
     with no `org`, of every policy."""
     found: list[PolicyLinks] = []
-    for summary in policy_store.list_policies(session):
+    for policy in policy_store.latest_policies(session):
+        ack = policy.intake.acknowledgement
+        if ack is None or not ack.links:
+            continue
         if org is not None:
-            used = select(CaseRow.id).where(CaseRow.org == org, CaseRow.policy == summary.name)
+            used = select(CaseRow.id).where(CaseRow.org == org, CaseRow.policy == policy.name)
             if session.exec(used.limit(1)).first() is None:
                 continue
-        row = policy_store.latest(session, summary.name)
-        ack = policy_store.cached_policy(row).intake.acknowledgement if row else None
-        if ack is not None and ack.links:
-            found.append(PolicyLinks(summary.name, list(ack.links)))
+        found.append(PolicyLinks(policy.name, list(ack.links)))
     return found
 
 

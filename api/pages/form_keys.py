@@ -15,7 +15,8 @@ def new_form_key() -> str:
 
 
 def form_key(fields: dict[str, str]) -> str | None:
-    """The form's key as a page of ours rendered it; None for anything else (the action then
-    runs unkeyed, as a form without a key would)."""
+    """The form's key as a page of ours rendered it; None for anything else. What then
+    happens is the form's to say: an engineer's step runs unkeyed (as through the API); a
+    partner's reply, note, file or new case asks to be sent again from a fresh page."""
     key = fields.get(FORM_KEY, "")
     return key if _KEY.fullmatch(key) else None

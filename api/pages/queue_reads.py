@@ -8,21 +8,18 @@ short range scan of an index in the queue's order: unassigned and someone's case
 one more than a page ("50+"), so a long queue costs no more to count than a short one.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, TextClause, and_, func, or_, text
 from sqlalchemy import select as columns_of
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from escalator import policy_store
-from models.input_text import refused_character
-from models.policy import Policy
+from models.case.cursors import decode_cursor, encode_cursor
 from models.tables.accounts import AccountRow
-from models.tables.core import OPEN_CASES, CaseRow, PolicyVersionRow
+from models.tables.core import OPEN_CASES, CaseRow
 
 QueueName = Literal["unassigned", "mine", "breaching", "waiting", "escalated"]
 QUEUES: dict[QueueName, str] = {
@@ -87,38 +84,12 @@ class Cursor:
     case_id: str
 
     def encode(self) -> str:
-        raw = f"{self.at.astimezone(UTC).isoformat()}|{self.case_id}"
-        return base64.urlsafe_b64encode(raw.encode()).decode()
+        return encode_cursor(self.at, self.case_id)
 
 
-class BadCursor(ValueError):
-    """A cursor no queue page wrote."""
-
-
-def decode_cursor(cursor: str) -> Cursor:
-    try:
-        at, _, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        instant = datetime.fromisoformat(at)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise BadCursor("is not a cursor of this queue") from error
-    if instant.tzinfo is None or not case_id or refused_character(case_id, frozenset()):
-        raise BadCursor("is not a cursor of this queue")
-    return Cursor(instant, case_id)
-
-
-def _latest_policies(session: Session) -> list[Policy]:
-    """The latest published version of every policy."""
-    newest = (
-        select(col(PolicyVersionRow.name), func.max(PolicyVersionRow.version).label("version"))
-        .group_by(col(PolicyVersionRow.name))
-        .subquery()
-    )
-    query = select(PolicyVersionRow).join(
-        newest,
-        (col(PolicyVersionRow.name) == newest.c.name)
-        & (col(PolicyVersionRow.version) == newest.c.version),
-    )
-    return [policy_store.cached_policy(row) for row in session.exec(query)]
+def decode(cursor: str) -> Cursor:
+    """The cursor a queue page wrote (`BadCursor` for anything else)."""
+    return Cursor(*decode_cursor(cursor))
 
 
 def team_tiers(session: Session, account: AccountRow) -> tuple[tuple[str, str], ...]:
@@ -126,7 +97,7 @@ def team_tiers(session: Session, account: AccountRow) -> tuple[tuple[str, str], 
     member names the account by its handle (the member's id) or its e-mail address."""
     email = account.email.strip().lower()
     pairs: list[tuple[str, str]] = []
-    for policy in _latest_policies(session):
+    for policy in policy_store.latest_policies(session):
         teams = {
             team_id
             for team_id, team in policy.teams.items()

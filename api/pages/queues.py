@@ -13,18 +13,18 @@ from api.deps import EngineDep
 from api.pages.queue_reads import (
     PAGE_SIZE,
     QUEUES,
-    BadCursor,
     Cursor,
     QueueName,
     QueuePage,
     Worker,
     counts,
-    decode_cursor,
+    decode,
     read_page,
     worker_of,
 )
 from api.pages.rendering import message_page, not_found_page, page
 from api.web_session import WorkerViewer
+from models.case.cursors import BadCursor
 from models.tables.accounts import AccountRow
 
 router = APIRouter()
@@ -51,7 +51,7 @@ async def queue_page(
         return not_found_page(request, viewer)
     name: QueueName = queue  # checked against QUEUES above
     try:
-        cursor = decode_cursor(after) if after else None
+        cursor = decode(after) if after else None
     except BadCursor as error:
         return message_page(
             request, 422, "Not a page of this queue", f"after: {error}", viewer=viewer

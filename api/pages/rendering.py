@@ -1,5 +1,6 @@
 """Templates of the portal (api/templates), and the answers every page shares."""
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,7 @@ def install_pages(app: FastAPI) -> None:
 
     async def forbidden(request: Request, error: Exception) -> Response:
         assert isinstance(error, PageForbidden)
-        viewer = viewer_or_none(request)
+        viewer = await asyncio.to_thread(viewer_or_none, request)
         return message_page(request, 403, "Not for your role", error.reason, viewer=viewer)
 
     app.add_exception_handler(SignInNeeded, sign_in_needed)

@@ -4,9 +4,6 @@ Every route needs an API key (`api.auth`); partners see their own organisation's
 cases only, and another organisation's case is 404 exactly like an unknown one.
 """
 
-import base64
-import binascii
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -19,8 +16,8 @@ from api.auth import IdentityDep, OpensCases, current_identity, visible_org
 from api.deps import ClientDep, EngineDep, IdempotencyKey, SessionDep, SettingsDep
 from api.problems import field_problem
 from escalator import cases
+from models.case.cursors import BadCursor, decode_cursor, encode_cursor
 from models.case.resource import Case, CaseIntake, CaseStatus, CaseSummary
-from models.input_text import refused_character
 from models.tables.core import CaseRow
 
 # Router-wide, so a route added here later cannot forget authentication.
@@ -80,25 +77,6 @@ async def get_case(
     return await with_attachments(engine, case)
 
 
-def _encode_cursor(row: CaseRow) -> str:
-    raw = f"{row.received_at.astimezone(UTC).isoformat()}|{row.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The instant and case id `_encode_cursor` wrote; a cursor it cannot have written (a
-    naive instant, which compares with no stored one, or an id no case has) is a 422."""
-    wrong = field_problem(["query", "cursor"], "is not a cursor this API returned")
-    try:
-        at, _, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        instant = datetime.fromisoformat(at)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise wrong from error
-    if instant.tzinfo is None or not case_id or refused_character(case_id, frozenset()):
-        raise wrong
-    return instant, case_id
-
-
 @router.get("", response_model=CaseList, operation_id="list_cases")
 def list_cases(
     identity: IdentityDep,
@@ -152,7 +130,10 @@ def list_cases(
         if value is not None:
             query = query.where(getattr(CaseRow, name) == value)
     if cursor:
-        at, case_id = _decode_cursor(cursor)
+        try:
+            at, case_id = decode_cursor(cursor)
+        except BadCursor as error:
+            raise field_problem(["query", "cursor"], "is not a cursor this API returned") from error
         received = col(CaseRow.received_at)
         query = query.where(or_(received < at, and_(received == at, col(CaseRow.id) < case_id)))
     query = query.order_by(col(CaseRow.received_at).desc(), col(CaseRow.id).desc())
@@ -160,4 +141,7 @@ def list_cases(
     more = len(rows) > limit
     rows = rows[:limit]
     items = [CaseSummary.model_validate(row, from_attributes=True) for row in rows]
-    return CaseList(items=items, next_cursor=_encode_cursor(rows[-1]) if more and rows else None)
+    return CaseList(
+        items=items,
+        next_cursor=encode_cursor(rows[-1].received_at, rows[-1].id) if more and rows else None,
+    )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, delete, func, select
 
-from models.input_text import EmailAddress, SingleLine
+from models.input_text import EmailAddress, SingleLine, refused_character
 from models.tables.accounts import ACCOUNT_ROLES, AccountRow, WebSessionRow
 
 HANDLE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -117,6 +117,8 @@ def assignable_refusal(session: Session, handle: str) -> str | None:
 
 def account_by_email(session: Session, email: str) -> AccountRow | None:
     address = email.strip().lower()
+    if refused_character(address, frozenset()) is not None:
+        return None  # no account has one, and a database may not even hold it
     return session.exec(select(AccountRow).where(func.lower(AccountRow.email) == address)).first()
 
 

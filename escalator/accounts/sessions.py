@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 from escalator.accounts.directory import account_by_email
 from escalator.accounts.passwords import verify_password
 from escalator.accounts.tokens import new_token, token_hash
+from models.input_text import refused_character
 from models.tables.accounts import AccountRow, SignInFailureRow, WebSessionRow
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -61,11 +62,18 @@ def _held_until(session: Session, email: str, client: str, now: datetime) -> dat
     return None
 
 
+# What a refused sign-in records for an address holding a character no text may hold.
+UNREADABLE_ADDRESS = "(unreadable address)"
+
+
 def sign_in(
     session: Session, email: str, password: str, client: str, now: datetime | None = None
 ) -> SignedIn:
     now = now or datetime.now(UTC)
     address = email.strip().lower()[:254]
+    if refused_character(address, frozenset()) is not None:
+        # No account has such an address, and no database need store it: it still counts.
+        address = UNREADABLE_ADDRESS
     client = client[:64]
     held = _held_until(session, address, client, now)
     if held is not None:

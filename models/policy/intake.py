@@ -79,6 +79,41 @@ def given_by_intake(fields: list[IntakeField], sources: dict[str, str | None]) -
     return given
 
 
+def intake_values(
+    *, description: str, org: str, subject: str, name: str, email: str, phone: str | None
+) -> dict[str, str | None]:
+    """An intake's own values by the names a field's `filled_by` uses."""
+    return {
+        "description": description,
+        "org": org,
+        "subject": subject,
+        "contact.name": name,
+        "contact.email": email,
+        "contact.phone": phone,
+    }
+
+
+def field_values(
+    fields: list[IntakeField],
+    intake: dict[str, str | None],
+    given: dict[str, str],
+    filled: bool = True,
+) -> dict[str, str]:
+    """The intake fields a requester gave: what the contact block says (`contact_name`,
+    `contact_email`, `contact_phone`), what the policy's `filled_by` takes from the intake's
+    own values (`intake`: description, org, subject, contact.name, contact.email,
+    contact.phone; unless `filled` is False, as for cases older than that rule), and the
+    non-blank fields `given`. The case workflow counts missing information by it, and so
+    does the portal before a case opens."""
+    contact = ("name", "email", "phone")
+    derived = {
+        f"contact_{key}": value for key in contact if (value := intake.get(f"contact.{key}"))
+    }
+    if filled:
+        derived |= given_by_intake(fields, intake)
+    return derived | {name: value for name, value in given.items() if value.strip()}
+
+
 class Link(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
