@@ -27,6 +27,7 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
     return [
         registry.check_entitlement,
         registry.is_authorised_contact,
+        registry.registry_facts,
         tickets.allocate_ticket_number,
         mail.send_email,
         paging.send_page,

@@ -58,6 +58,9 @@ class CaseWorkflow(CaseSteps, CaseFieldService):
         self._state: CaseState | None = (
             None if case_input.state is None else CaseState.model_validate(case_input.state)
         )
+        if self._state is not None and self._state.registry is not None:
+            # A continued run: the client's calendars, as its intake pinned them.
+            self._policy = self._policy.with_calendars(self._state.registry.calendars)
         self._changed = False
         self._finished = False
         self._notices_mode = None

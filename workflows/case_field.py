@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         Shipment,
         ShipmentInput,
     )
+    from models.policy import Policy
     from workflows.refusals import refused
 
 from workflows.case_base import CaseBase
@@ -55,10 +56,23 @@ class CaseFieldService(CaseBase):
         )
 
     def _region(self, step: ShipPart) -> str | None:
-        return step.region or self._input.intake.region
+        """The step's, else the case's, else that of the registry's site of its system."""
+        system = self.state.registry.system if self._state and self.state.registry else None
+        return step.region or self._input.intake.region or (system.region if system else None)
+
+    def _site_policy(self) -> Policy:
+        """The case's policy with its field-service calendars in the site's zone and holidays,
+        when the registry knew the case's system and its site (the parts cut-off and the
+        technician's next business day are the site's, not the policy's)."""
+        system = self.state.registry.system if self.state.registry else None
+        return self.policy.with_calendars(system.calendars) if system else self.policy
 
     def _pinned_policy(self) -> dict[str, Any]:
-        return self._input.policy
+        """What the children run by: the policy as pinned (cases opened before the registry
+        facts), else as the case localised it, its field-service calendars to the site."""
+        if self.state.registry is None:
+            return self._input.policy
+        return self._site_policy().to_body()
 
     @workflow.signal(name=REPORT_SIGNAL)
     async def field_service_report(self, report: FieldServiceReport) -> None:
@@ -86,7 +100,7 @@ class CaseFieldService(CaseBase):
     @workflow.update(name="dispatch-onsite")
     async def dispatch_onsite(self, step: DispatchOnsite) -> Case:
         now, number = workflow.now(), len(self.case.field_service.dispatches) + 1
-        promised_on, due_at = onsite_promise(self.policy, now)
+        promised_on, due_at = onsite_promise(self._site_policy(), now)
         dispatch = Dispatch(
             id=f"D{number}",
             workflow_id=f"{self.case.id}:dispatch:{number}",

@@ -12,15 +12,26 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.client_registry import RegistryActivities
     from activities.tickets import TicketActivities
-    from models.case.activity_inputs import ContactRequest, EntitlementRequest, TicketRequest
+    from models.case.activity_inputs import (
+        ContactRequest,
+        EntitlementRequest,
+        EntitlementResult,
+        TicketRequest,
+    )
+    from models.case.registry_facts import RegistryFacts, RegistryRequest
     from models.case.resource import Case, CaseInput, Charge
     from models.case.state import CaseState
     from models.policy.intake import field_values, intake_values
+    from models.policy.service import Entitlement
     from workflows import case_metrics, messages
 
 from workflows.case_base import RETRY, SHORT
 from workflows.case_clocks import CaseClocks
 
+# A case asks the client registry once, first, for every fact it decides on (contact,
+# calendars, system, coverage) and records the answer; before, it asked for the contact and
+# the coverage apart, and its calendars were the policy's alone.
+REGISTRY_PATCH = "registry-facts"
 # Requesters who are not authorised contacts get the policy's message; `others: refer`
 # closes their case as referred to their provider (before: every such case was billable).
 CONTACT_POLICY_PATCH = "contact-others"
@@ -30,6 +41,10 @@ class CaseIntake(CaseClocks):
     """From the intake to the acknowledged, projected case."""
 
     async def _intake(self, case_input: CaseInput) -> None:
+        facts = None
+        if workflow.patched(REGISTRY_PATCH):
+            facts = await self._registry_facts(case_input)
+            self._policy = self.policy.with_calendars(facts.calendars)
         intake, policy = case_input.intake, self.policy
         severity = intake.severity or policy.severity_for_subject(intake.subject)
         plan_calendar = policy.calendar(policy.plan(intake.plan).calendar)
@@ -50,6 +65,7 @@ class CaseIntake(CaseClocks):
             ),
             outside_hours=not plan_calendar.is_open(case_input.received_at),
             fields=dict(intake.fields),
+            registry=facts,
         )
         self._start_target_clocks()
         self._start_tier_clock(policy.entry_tier.id, case_input.received_at)
@@ -79,6 +95,38 @@ class CaseIntake(CaseClocks):
         await self._project()
 
     # -- intake checks ---------------------------------------------------------------------
+
+    async def _registry_facts(self, case_input: CaseInput) -> RegistryFacts:
+        """What the registry says of this case, asked once and recorded: the contact, the
+        client's calendars, the system and its coverage (models/case/registry_facts.py)."""
+        intake, policy = case_input.intake, self.policy
+        system_field = policy.intake.system_field
+        entitlement = policy.entitlement
+        return await workflow.execute_activity_method(
+            RegistryActivities.registry_facts,
+            RegistryRequest(
+                org=intake.org,
+                contact_email=intake.contact.email,
+                opened_at=case_input.received_at,
+                host_id=(intake.fields.get(system_field) or None) if system_field else None,
+                policy=intake.policy,
+                policy_version=case_input.policy_version,
+                client_calendars=sorted(policy.client_calendars),
+                site_calendars=sorted(policy.field_calendars),
+                entitlement=EntitlementRequest(
+                    org=intake.org,
+                    plan=intake.plan,
+                    opened_at=case_input.received_at,
+                    checks=list(entitlement.checks),
+                    match_plan_level=entitlement.match_plan_level,
+                    opened_before_expiry=entitlement.opened_before_expiry,
+                )
+                if entitlement
+                else None,
+            ),
+            start_to_close_timeout=SHORT,
+            retry_policy=RETRY,
+        )
 
     async def _allocate_ticket(self) -> None:
         ticket = await workflow.execute_activity_method(
@@ -129,12 +177,16 @@ class CaseIntake(CaseClocks):
         contacts = self.policy.intake.authorised_contacts
         if contacts is None or not contacts.required:
             return
-        authorised = await workflow.execute_activity_method(
-            RegistryActivities.is_authorised_contact,
-            ContactRequest(org=self.case.org, email=self.case.contact.email),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        facts = self.state.registry
+        if facts is not None:
+            authorised = facts.authorised
+        else:
+            authorised = await workflow.execute_activity_method(
+                RegistryActivities.is_authorised_contact,
+                ContactRequest(org=self.case.org, email=self.case.contact.email),
+                start_to_close_timeout=SHORT,
+                retry_policy=RETRY,
+            )
         if authorised:
             return
         who = f"{self.case.contact.email} is not an authorised contact of {self.case.org}"
@@ -154,19 +206,11 @@ class CaseIntake(CaseClocks):
         entitlement = self.policy.entitlement
         if entitlement is None:
             return
-        result = await workflow.execute_activity_method(
-            RegistryActivities.check_entitlement,
-            EntitlementRequest(
-                org=self.case.org,
-                plan=self.case.plan,
-                opened_at=self.case.received_at,
-                checks=list(entitlement.checks),
-                match_plan_level=entitlement.match_plan_level,
-                opened_before_expiry=entitlement.opened_before_expiry,
-            ),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        facts = self.state.registry
+        if facts is not None and facts.entitlement is not None:
+            result = facts.entitlement
+        else:
+            result = await self._entitlement_checked(entitlement)
         if result.outcome == "covered":
             self._change(entitlement="covered")
             self._note(f"entitlement: {result.detail}", "system")
@@ -188,6 +232,23 @@ class CaseIntake(CaseClocks):
                 message += " Work proceeds once we receive an approved purchase order"
                 message += f" ({purchase})." if purchase else "."
             await self._email_contact("entitlement", "Not covered by an active contract", message)
+
+    async def _entitlement_checked(self, entitlement: Entitlement) -> EntitlementResult:
+        """The check of cases opened before the registry facts: by the organisation alone."""
+        result: EntitlementResult = await workflow.execute_activity_method(
+            RegistryActivities.check_entitlement,
+            EntitlementRequest(
+                org=self.case.org,
+                plan=self.case.plan,
+                opened_at=self.case.received_at,
+                checks=list(entitlement.checks),
+                match_plan_level=entitlement.match_plan_level,
+                opened_before_expiry=entitlement.opened_before_expiry,
+            ),
+            start_to_close_timeout=SHORT,
+            retry_policy=RETRY,
+        )
+        return result
 
     async def _acknowledge_by_email(self) -> None:
         ack = self.policy.intake.acknowledgement

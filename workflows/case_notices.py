@@ -61,6 +61,8 @@ class CaseNotices:
     _senders_wait: bool = False
     _changed: bool = False
     _finished: bool = False
+    # None until the intake has made it (CaseBase.state refuses to answer before).
+    _state: CaseState | None
 
     # -- provided by CaseWorkflow --------------------------------------------------------------
 
@@ -218,6 +220,9 @@ class CaseNotices:
     # -- sending -------------------------------------------------------------------------------
 
     def _next_notice(self, channel: str) -> Notice | None:
+        # Nothing to send before the intake has made the state (it first asks the registry).
+        if self._state is None:
+            return None
         return next((n for n in self.state.outbox if n.channel == channel), None)
 
     def _notices_settled(self) -> bool:

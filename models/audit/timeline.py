@@ -315,6 +315,8 @@ class _Translator:
                 "entitlement_checked",
                 f"entitlement {outcome.get('outcome')}: {outcome.get('detail')}",
             )
+        elif name == "registry_facts":
+            self.add(run, event, SYSTEM, "registry_checked", registry_detail(request, result))
         elif name == "is_authorised_contact":
             verdict = "is" if result else "is not"
             self.add(
@@ -466,6 +468,38 @@ def _system_note_kind(text: str) -> str | None:
     if text.startswith("notice failed"):
         return "notice_failed"
     return "note"
+
+
+def registry_detail(request: dict[str, Any], result: Any) -> str:
+    """What the registry said of a new case, in a line: the facts the case decided on."""
+    facts = result if isinstance(result, dict) else {}
+    org, email = request.get("org"), request.get("contact_email")
+    role = facts.get("contact_role")
+    standing = {"primary": "the primary", "backup": "the backup"}.get(str(role), "an authorised")
+    said = [
+        f"{email} is {standing} contact of {org}"
+        if role
+        else f"{email} is not an authorised contact of {org}"
+    ]
+    zone = facts.get("org_time_zone")
+    for name in sorted(facts.get("calendars") or {}):
+        said.append(f"{name} hours in {zone}")
+    system = facts.get("system") or {}
+    if system:
+        site = f" at {system.get('site')}" if system.get("site") else ""
+        where = f" ({system.get('site_time_zone')})" if system.get("site_time_zone") else ""
+        said.append(f"system {system.get('host_id')}{site}{where}")
+    elif request.get("host_id"):
+        said.append(f"no system with host ID {request.get('host_id')}")
+    contract = facts.get("contract") or {}
+    if contract:
+        fee = contract.get("monthly_fee")
+        money = f", {fee} {contract.get('currency')} a month" if fee else ""
+        said.append(f"contract {contract.get('reference')}{money}")
+    entitlement = facts.get("entitlement") or {}
+    if entitlement:
+        said.append(f"entitlement {entitlement.get('outcome')}: {entitlement.get('detail')}")
+    return "; ".join(said)
 
 
 # How an engineer's request for information reads; `asked_fields` reads the fields back.

@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from models.case.notices import Notice, PageRecord
+from models.case.registry_facts import RegistryFacts
 from models.case.resource import Case, CaseStatus, SlaTarget
 from models.time.sla_clock import SlaClock
 
@@ -41,6 +42,8 @@ class CaseState(BaseModel):
     step_requests: dict[str, str] = Field(default_factory=dict)
     # E-mails and pages queued by steps and timed actions, not yet sent (models/case/notices.py).
     outbox: list[Notice] = Field(default_factory=list)
+    # What the client registry said when the case opened (since the registry-facts patch).
+    registry: RegistryFacts | None = None
     # Pages triggered, by dedup key, so acknowledging or resolving the case reaches them.
     pages: dict[str, PageRecord] = Field(default_factory=dict)
 

@@ -173,6 +173,10 @@ class Intake(BaseModel):
     # Mail sent to these addresses opens cases under this policy.
     email_addresses: list[Email] = Field(default_factory=list)
     fields: list[IntakeField] = Field(default_factory=list)
+    # The intake field naming the client's system by its host ID (E-MetroTel: host_id):
+    # entitlement, field service and credits are the registry's for that system. Without
+    # one (or left empty on a case), a client's only system is the case's.
+    system_field: str | None = None
     # Charged per occurrence when a required field is missing at first contact.
     missing_info_charge: Charge | None = None
     authorised_contacts: AuthorisedContacts | None = None

@@ -315,6 +315,11 @@ def _intake(policy: _Policy, data: dict[str, Any]) -> Iterator[Found]:
             seen.add(str(value).lower())
     if intake.get("missing_info_charge") is not None and not sequence(intake, "fields"):
         yield ("intake", "missing_info_charge"), "no intake fields are listed to be missing"
+    system_field = intake.get("system_field")
+    if isinstance(system_field, str) and policy.intake_fields is not None:
+        if system_field not in policy.intake_fields:
+            known = policy.intake_fields
+            yield ("intake", "system_field"), _unknown("intake field", system_field, known)
     monitoring = valid(MonitoringIntake, intake.get("monitoring"))
     if monitoring is None:
         return

@@ -157,6 +157,26 @@ class Policy(BaseModel):
 
     # -- storage -------------------------------------------------------------------------------
 
+    def with_calendars(self, calendars: dict[str, CalendarSpec]) -> "Policy":
+        """The same policy with these calendars in place of its own of the same ids (a
+        client's or a site's zone and holidays, from the registry facts of a case)."""
+        if not calendars:
+            return self
+        return self.model_copy(update={"calendars": {**self.calendars, **calendars}})
+
+    @property
+    def client_calendars(self) -> dict[str, CalendarSpec]:
+        """The calendars whose hours count in each client's own zone (`client_zone`)."""
+        return {name: spec for name, spec in self.calendars.items() if spec.client_zone}
+
+    @property
+    def field_calendars(self) -> dict[str, CalendarSpec]:
+        """The calendars of field service: they count in the site's zone when it is known."""
+        service = self.field_service
+        parts = (service.onsite, service.parts, service.rma) if service else ()
+        names = {part.calendar for part in parts if part is not None}
+        return {name: self.calendars[name] for name in sorted(names) if name in self.calendars}
+
     def resolved(self) -> "Policy":
         """The same policy with holidays as explicit dates, so replays never consult a library."""
         calendars = {name: spec.resolved() for name, spec in self.calendars.items()}

@@ -164,6 +164,10 @@ class CreditRule(BaseModel):
     # prorated_monthly_fee: the monthly fee x the share of the month the target was exceeded by.
     basis: Literal["prorated_monthly_fee", "fixed"]
     amount: Money | None = None
+    # What a prorated credit counts: the whole outage, from receipt to restoration (Z-Support:
+    # "for the period of time the Managed Services had not been restored"), or only the time
+    # beyond the missed deadline.
+    period: Literal["outage", "beyond_target"] = "beyond_target"
     scope: Literal["affected_portion", "whole_service"] = "affected_portion"
     # Granted only when the client asks in writing.
     upon_request: bool = False

@@ -165,6 +165,10 @@ class CalendarSpec(BaseModel):
     timezone: str
     hours: dict[Weekday, tuple[str, ...]]
     holidays: HolidaySpec = HolidaySpec()
+    # The hours count in each client's own zone, with its holidays, as the client registry
+    # gives them when a case opens ("the time zone where the majority of users are"); this
+    # zone and these holidays serve clients the registry does not place.
+    client_zone: bool = False
 
     def __hash__(self) -> int:
         # Frozen, so usable as a cache key; `hours` is a dict, hence this explicit hash.

@@ -24,6 +24,7 @@ GENERATIONS = [
     HISTORIES / "notices-after-steps",
     HISTORIES / "senders-after-planning",
     HISTORIES / "search-attributes",
+    HISTORIES / "registry-facts",
 ]
 RECORDED = [(folder, policy) for folder in GENERATIONS for policy in POLICIES]
 
