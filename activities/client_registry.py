@@ -5,6 +5,7 @@ cases record them, models/case/registry_facts.py) all the registry facts a case 
 from collections.abc import Sequence
 from datetime import datetime
 
+from iso4217 import Currency
 from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -207,4 +208,12 @@ def _contract(rows: Sequence[CoverageRow], opened: datetime) -> ContractFacts | 
         expires_at=row.expires_at,
         monthly_fee=f"{row.monthly_fee:.2f}" if row.monthly_fee is not None else None,
         currency=row.currency,
+        minor_units=_minor_units(row.currency),
     )
+
+
+def _minor_units(currency: str | None) -> int | None:
+    try:
+        return Currency(currency).exponent if currency else None
+    except ValueError:
+        return None

@@ -7,17 +7,26 @@ closure of an uncovered request, or the end of the case.
 """
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from models.case.credits import prorated
+    from models.case.registry_facts import ContractFacts
     from models.case.resource import Credit
     from models.case.schedule import Planned, start_clock
     from models.case.state import TIER_RESPONSE
     from models.policy.escalation import EscalationStep
+    from models.policy.service import CreditRule
     from workflows import case_metrics
 
 from workflows.case_base import TARGET_KINDS, CaseBase
+
+# Credits name their target and carry their amount: fixed at the breach, prorated from the
+# case's recorded contract once the service is restored (before: a line of text).
+CREDITS_PATCH = "credit-amounts"
 
 
 class CaseClocks(CaseBase):
@@ -68,6 +77,73 @@ class CaseClocks(CaseBase):
         clock = self.state.clocks.get(kind)
         if clock is not None and clock.met_at is None:
             clock.met(max(at, clock.started_at))
+
+    # -- credits: what a missed target earns the client (models/case/credits.py) ----------
+
+    def _credit_for(self, rule: CreditRule, kind: str) -> Credit:
+        """The credit a breach earns. Since CREDITS_PATCH it names its target and carries an
+        amount: a fixed one now, a prorated one once the service is restored."""
+        amount = f"{rule.amount.amount} {rule.amount.currency}" if rule.amount else ""
+        upon = " (upon written request)" if rule.upon_request else ""
+        credit = Credit(
+            reason=f"{kind} target missed",
+            detail=f"{rule.basis} {amount}".strip() + upon,
+            at=workflow.now(),
+        )
+        if not workflow.patched(CREDITS_PATCH):
+            return credit
+        credit = credit.model_copy(update={"target": kind, "upon_request": rule.upon_request})
+        if rule.amount is not None:
+            return credit.model_copy(
+                update={
+                    "amount": str(rule.amount.amount),
+                    "currency": rule.amount.currency,
+                    "computation": f"a fixed {rule.amount.amount} {rule.amount.currency}",
+                }
+            )
+        period = "from receipt" if rule.period == "outage" else "beyond the deadline"
+        return credit.model_copy(
+            update={"detail": f"prorated monthly fee, {period} to restoration{upon}"}
+        )
+
+    def _settle_credits(self, kind: str, at: datetime) -> None:
+        """Prorate the credits `kind`'s breach earned, now that its target is met at `at`."""
+        open_credits = [c for c in self.case.credits if c.target == kind and c.computation is None]
+        if not open_credits:
+            return
+        rule = next((r for r in self.policy.credits if r.target == kind), None)
+        clock = self.state.clocks.get(kind)
+        facts = self.state.registry
+        contract = facts.contract if facts else None
+        start = self.case.received_at
+        if rule is not None and rule.period == "beyond_target" and clock is not None:
+            start = clock.due_at() or start
+        settled: list[Credit] = []
+        for credit in self.case.credits:
+            if credit in open_credits:
+                credit = credit.model_copy(update=self._prorated(contract, start, at))
+            settled.append(credit)
+        self._change(credits=settled)
+
+    def _prorated(
+        self, contract: ContractFacts | None, start: datetime, end: datetime
+    ) -> dict[str, Any]:
+        """The amount and its computation; the client's month is in its registry zone, else
+        in that of its plan's calendar."""
+        if contract is None or contract.monthly_fee is None or contract.currency is None:
+            return {"computation": "no monthly fee of the case's system is in the registry"}
+        facts = self.state.registry
+        plan_zone = self.policy.calendar_spec(self.policy.plan(self.case.plan).calendar).timezone
+        zone_name = (facts.org_time_zone if facts else None) or plan_zone
+        amount, how = prorated(
+            Decimal(contract.monthly_fee),
+            contract.currency,
+            contract.minor_units if contract.minor_units is not None else 2,
+            start,
+            end,
+            zone_name,
+        )
+        return {"amount": str(amount), "currency": contract.currency, "computation": how}
 
     def _enter_tier(self, tier: str, at: datetime, actor: str, reason: str) -> None:
         self._change(tier=tier)
@@ -121,18 +197,7 @@ class CaseClocks(CaseBase):
         # Each credit rule of the missed target (state only: no command, replays unchanged).
         for rule in self.policy.credits:
             if rule.target == kind:
-                amount = f"{rule.amount.amount} {rule.amount.currency}" if rule.amount else ""
-                self._change(
-                    credits=[
-                        *self.case.credits,
-                        Credit(
-                            reason=f"{kind} target missed",
-                            detail=f"{rule.basis} {amount}".strip()
-                            + (" (upon written request)" if rule.upon_request else ""),
-                            at=workflow.now(),
-                        ),
-                    ]
-                )
+                self._change(credits=[*self.case.credits, self._credit_for(rule, kind)])
         if self.policy.page_all(self.case.severity):
             await self._page_team(
                 self._tier_team_id(),

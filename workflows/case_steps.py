@@ -181,7 +181,9 @@ class CaseSteps(CaseIntake):
 
     @workflow.update(name="restore")
     async def restore(self, step: Restore) -> Case:
-        self._meet("restoration", workflow.now())
+        now = workflow.now()
+        self._meet("restoration", now)
+        self._settle_credits("restoration", now)
         self._change(**self._moved("restore"))
         self._note(f"service restored: {step.note}", step.actor)
         self._follow_pages("resolve")
@@ -196,6 +198,8 @@ class CaseSteps(CaseIntake):
         now = workflow.now()
         for kind in (*TARGET_KINDS, TIER_RESPONSE):
             self._meet(kind, now)
+        for kind in TARGET_KINDS:
+            self._settle_credits(kind, now)
         self.state.resolved_at = now
         self._change(**self._moved("resolve"), resolution=step.resolution)
         self._note(f"resolved: {step.resolution}", step.actor)

@@ -39,6 +39,9 @@ class ContractFacts(BaseModel):
     # Decimal text with its minor units ("1500.00"), so amounts stay exact in history.
     monthly_fee: str | None = None
     currency: str | None = None
+    # Digits after the decimal point of the currency (ISO 4217: USD 2, JPY 0, KWD 3): credits
+    # round to it, decided here so no replay depends on a library's data.
+    minor_units: int | None = None
 
 
 class SystemFacts(BaseModel):

@@ -102,9 +102,19 @@ class Charge(BaseModel):
 
 
 class Credit(BaseModel):
+    """What a missed target earns the client (models/case/credits.py). Since the
+    credit-amounts patch a credit names its target, and its amount once the service is
+    restored (None: still accruing, or no monthly fee known; `computation` says which)."""
+
     reason: str
     detail: str
     at: datetime
+    target: str | None = None
+    # Decimal text in the currency's minor units ("14.58"), exact.
+    amount: str | None = None
+    currency: str | None = None
+    computation: str | None = None
+    upon_request: bool = False
 
 
 class Note(BaseModel):
