@@ -65,6 +65,16 @@ def list_coverage(
     return [coverage_record(session, row) for row in rows]
 
 
+def coverage_of_org(session: Session, org: str) -> list[Contract | Warranty]:
+    """All the organisation's contracts and warranties, of its systems or of it as a whole."""
+    rows = session.exec(
+        select(CoverageRow)
+        .where(CoverageRow.org == org)
+        .order_by(col(CoverageRow.kind), col(CoverageRow.starts_at), col(CoverageRow.reference))
+    ).all()
+    return [coverage_record(session, row) for row in rows]
+
+
 def _check(session: Session, kind: Kind, data: NewCoverage, row_id: int | None) -> None:
     taken = coverage_by_reference(session, kind, data.reference)
     if taken is not None and taken.id != row_id:
