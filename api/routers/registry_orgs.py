@@ -6,7 +6,7 @@ clients (another organisation is 404, like a missing one); engineers and auditor
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from sqlmodel import Session
@@ -37,7 +37,7 @@ TAKEN: dict[int | str, dict[str, Any]] = {
     409: {"description": "The organisation id or the address is taken (the detail says which)"}
 }
 # Row ids are 32-bit: a larger number is a 422, not a 500.
-ContactId = Path(ge=1, le=2**31 - 1)
+ContactId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _organisation(session: Session, org_id: str) -> Organisation:
@@ -128,7 +128,7 @@ def update_contact(
     body: ContactChanges,
     identity: ManagesRegistry,
     session: SessionDep,
-    contact_id: int = ContactId,
+    contact_id: ContactId,
 ) -> Contact:
     with registry.editing(session, actor_of(identity)) as edit:
         row = registry.update_contact(edit, org_id, contact_id, body)
@@ -143,7 +143,7 @@ def update_contact(
     responses={**WRITE_REFUSED, **NO_CONTACT},
 )
 def remove_contact(
-    org_id: str, identity: ManagesRegistry, session: SessionDep, contact_id: int = ContactId
+    org_id: str, identity: ManagesRegistry, session: SessionDep, contact_id: ContactId
 ) -> Contact:
     """No longer authorised, from the very next case on; answers the contact as it was."""
     with registry.editing(session, actor_of(identity)) as edit:

@@ -2,7 +2,7 @@
 contracts and warranties that cover them (`/systems/{system_id}/contracts`, `/contracts/{id}`,
 and the same for warranties). Roles and visibility as in api/routers/registry_orgs.py."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from sqlmodel import Session
@@ -38,7 +38,7 @@ REFERENCE_TAKEN: dict[int | str, dict[str, Any]] = {
     409: {"description": "Another contract (or warranty) has this reference"}
 }
 # Row ids are 32-bit: a larger number is a 422, not a 500.
-RowId = Path(ge=1, le=2**31 - 1)
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get(
@@ -70,7 +70,7 @@ def add_system(
 @router.get(
     "/systems/{system_id}", response_model=System, operation_id="get_system", responses=NO_SYSTEM
 )
-def get_system(session: SessionDep, visible: RegistryView, system_id: int = RowId) -> System:
+def get_system(session: SessionDep, visible: RegistryView, system_id: RowId) -> System:
     return registry.read_system(session, system_id, visible)
 
 
@@ -81,7 +81,7 @@ def get_system(session: SessionDep, visible: RegistryView, system_id: int = RowI
     responses={**WRITE_REFUSED, **NO_SYSTEM, **HOST_TAKEN},
 )
 def update_system(
-    body: SystemChanges, identity: ManagesRegistry, session: SessionDep, system_id: int = RowId
+    body: SystemChanges, identity: ManagesRegistry, session: SessionDep, system_id: RowId
 ) -> System:
     with registry.editing(session, actor_of(identity)) as edit:
         answer = system(registry.update_system(edit, system_id, body))
@@ -98,7 +98,7 @@ def update_system(
         409: {"description": "Contracts or warranties still cover it: remove those first"},
     },
 )
-def remove_system(identity: ManagesRegistry, session: SessionDep, system_id: int = RowId) -> System:
+def remove_system(identity: ManagesRegistry, session: SessionDep, system_id: RowId) -> System:
     """Answers the system as it was."""
     with registry.editing(session, actor_of(identity)) as edit:
         answer = system(registry.remove_system(edit, system_id))
@@ -146,9 +146,7 @@ def _remove(session: Session, identity: Identity, kind: registry.Kind, coverage_
     operation_id="list_contracts",
     responses=NO_SYSTEM,
 )
-def list_contracts(
-    session: SessionDep, visible: RegistryView, system_id: int = RowId
-) -> list[Contract]:
+def list_contracts(session: SessionDep, visible: RegistryView, system_id: RowId) -> list[Contract]:
     """The system's support contracts, by start."""
     return _list(session, "contract", system_id, visible)
 
@@ -161,7 +159,7 @@ def list_contracts(
     responses={**WRITE_REFUSED, **NO_SYSTEM, **REFERENCE_TAKEN},
 )
 def add_contract(
-    body: NewContract, identity: ManagesRegistry, session: SessionDep, system_id: int = RowId
+    body: NewContract, identity: ManagesRegistry, session: SessionDep, system_id: RowId
 ) -> Contract:
     answer: Contract = _add(session, identity, system_id, body)
     return answer
@@ -177,7 +175,7 @@ def update_contract(
     body: ContractChanges,
     identity: ManagesRegistry,
     session: SessionDep,
-    contract_id: int = RowId,
+    contract_id: RowId,
 ) -> Contract:
     answer: Contract = _update(session, identity, "contract", contract_id, body)
     return answer
@@ -189,9 +187,7 @@ def update_contract(
     operation_id="remove_contract",
     responses={**WRITE_REFUSED, 404: {"description": "No such contract"}},
 )
-def remove_contract(
-    identity: ManagesRegistry, session: SessionDep, contract_id: int = RowId
-) -> Contract:
+def remove_contract(identity: ManagesRegistry, session: SessionDep, contract_id: RowId) -> Contract:
     """Answers the contract as it was."""
     answer: Contract = _remove(session, identity, "contract", contract_id)
     return answer
@@ -203,9 +199,7 @@ def remove_contract(
     operation_id="list_warranties",
     responses=NO_SYSTEM,
 )
-def list_warranties(
-    session: SessionDep, visible: RegistryView, system_id: int = RowId
-) -> list[Warranty]:
+def list_warranties(session: SessionDep, visible: RegistryView, system_id: RowId) -> list[Warranty]:
     """The system's hardware warranties, by start."""
     return _list(session, "warranty", system_id, visible)
 
@@ -218,7 +212,7 @@ def list_warranties(
     responses={**WRITE_REFUSED, **NO_SYSTEM, **REFERENCE_TAKEN},
 )
 def add_warranty(
-    body: NewWarranty, identity: ManagesRegistry, session: SessionDep, system_id: int = RowId
+    body: NewWarranty, identity: ManagesRegistry, session: SessionDep, system_id: RowId
 ) -> Warranty:
     answer: Warranty = _add(session, identity, system_id, body)
     return answer
@@ -234,7 +228,7 @@ def update_warranty(
     body: WarrantyChanges,
     identity: ManagesRegistry,
     session: SessionDep,
-    warranty_id: int = RowId,
+    warranty_id: RowId,
 ) -> Warranty:
     answer: Warranty = _update(session, identity, "warranty", warranty_id, body)
     return answer
@@ -246,9 +240,7 @@ def update_warranty(
     operation_id="remove_warranty",
     responses={**WRITE_REFUSED, 404: {"description": "No such warranty"}},
 )
-def remove_warranty(
-    identity: ManagesRegistry, session: SessionDep, warranty_id: int = RowId
-) -> Warranty:
+def remove_warranty(identity: ManagesRegistry, session: SessionDep, warranty_id: RowId) -> Warranty:
     """Answers the warranty as it was."""
     answer: Warranty = _remove(session, identity, "warranty", warranty_id)
     return answer

@@ -24,7 +24,8 @@ _YEARS = (1900, 2999)
 
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    # "localtime" is the host's own zone (another on another host), "Factory" no place's.
+    return frozenset(available_timezones()) - {"localtime", "Factory"}
 
 
 @cache
