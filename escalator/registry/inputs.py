@@ -25,21 +25,28 @@ ContactRole = Literal["primary", "backup", "other"]
 assert get_args(OrgKind) == ORG_KINDS and get_args(ContactRole) == CONTACT_ROLES, "the tables agree"
 
 
-def _line(most: int, least: int = 0) -> object:
-    return Field(min_length=least, max_length=most)
-
+# The checks of a single line and of an address (models/input_text.py), run after the length
+# constraints so that a value too long is refused as too long ("at most 200 characters").
+_SINGLE_LINE, _SINGLE_LINE_PATTERN = get_args(SingleLine)[1:]
+_ADDRESS, _ADDRESS_PATTERN = get_args(EmailAddress)[1:]
 
 # Single lines no longer than their column.
-Name = Annotated[SingleLine, _line(200, 1)]
-Zone = Annotated[SingleLine, _line(64, 1)]
-Country = Annotated[SingleLine, _line(8, 1)]
-Subdivision = Annotated[SingleLine, _line(16, 1)]
-Email = Annotated[EmailAddress, _line(320)]
-Phone = Annotated[SingleLine, _line(64)]
-HostId = Annotated[SingleLine, _line(128, 1)]
-Reference = Annotated[SingleLine, _line(128, 1)]
-Plan = Annotated[SingleLine, _line(64, 1)]
-Currency = Annotated[SingleLine, _line(3)]
+Name = Annotated[str, Field(min_length=1, max_length=200), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Zone = Annotated[str, Field(min_length=1, max_length=64), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Country = Annotated[str, Field(min_length=1, max_length=8), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Subdivision = Annotated[str, Field(min_length=1, max_length=16), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Email = Annotated[str, Field(max_length=320), _ADDRESS, _ADDRESS_PATTERN]
+Phone = Annotated[str, Field(max_length=64), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+HostId = Annotated[str, Field(min_length=1, max_length=128), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Reference = Annotated[str, Field(min_length=1, max_length=128), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Plan = Annotated[str, Field(min_length=1, max_length=64), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+# Checked by the service: three capital letters (escalator/registry/checks.py).
+Currency = Annotated[str, _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+SystemType = Annotated[str, Field(max_length=128), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Serials = Annotated[str, Field(max_length=1000), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Release = Annotated[str, Field(max_length=64), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Site = Annotated[str, Field(max_length=500), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
+Region = Annotated[str, Field(max_length=64), _SINGLE_LINE, _SINGLE_LINE_PATTERN]
 Instant = Annotated[
     AwareDatetime, Field(description="An instant with its offset: 2027-01-01T00:00:00+01:00")
 ]
@@ -94,11 +101,11 @@ class ContactChanges(_Input):
 
 class NewSystem(_Input):
     host_id: HostId
-    system_type: Annotated[SingleLine, _line(128)] = ""
-    serial_numbers: Annotated[SingleLine, _line(1000)] = ""
-    software_release: Annotated[SingleLine, _line(64)] = ""
-    site: Annotated[SingleLine, _line(500)] = ""
-    region: Annotated[SingleLine, _line(64)] | None = None
+    system_type: SystemType = ""
+    serial_numbers: Serials = ""
+    software_release: Release = ""
+    site: Site = ""
+    region: Region | None = None
     site_time_zone: Zone | None = None
     holidays_country: Country | None = None
     holidays_subdivision: Subdivision | None = None
@@ -106,11 +113,11 @@ class NewSystem(_Input):
 
 class SystemChanges(_Input):
     host_id: HostId | None = None
-    system_type: Annotated[SingleLine, _line(128)] | None = None
-    serial_numbers: Annotated[SingleLine, _line(1000)] | None = None
-    software_release: Annotated[SingleLine, _line(64)] | None = None
-    site: Annotated[SingleLine, _line(500)] | None = None
-    region: Annotated[SingleLine, _line(64)] | None = None
+    system_type: SystemType | None = None
+    serial_numbers: Serials | None = None
+    software_release: Release | None = None
+    site: Site | None = None
+    region: Region | None = None
     site_time_zone: Zone | None = None
     holidays_country: Country | None = None
     holidays_subdivision: Subdivision | None = None
