@@ -21,7 +21,7 @@ from escalator.registry.inputs import (
     NewOrganisation,
     OrganisationChanges,
 )
-from escalator.registry.records import Contact, Organisation, contact
+from escalator.registry.records import AuthorisedContact, Organisation, contact
 
 router = APIRouter(
     tags=["registry"], dependencies=[Depends(current_identity)], responses=UNAUTHENTICATED
@@ -91,11 +91,13 @@ def update_org(
 
 @router.get(
     "/orgs/{org_id}/contacts",
-    response_model=list[Contact],
+    response_model=list[AuthorisedContact],
     operation_id="list_contacts",
     responses=NO_ORG,
 )
-def list_contacts(org_id: str, session: SessionDep, visible: RegistryView) -> list[Contact]:
+def list_contacts(
+    org_id: str, session: SessionDep, visible: RegistryView
+) -> list[AuthorisedContact]:
     """The organisation's authorised contacts, by address."""
     return registry.list_contacts(session, org_id, visible)
 
@@ -103,13 +105,13 @@ def list_contacts(org_id: str, session: SessionDep, visible: RegistryView) -> li
 @router.post(
     "/orgs/{org_id}/contacts",
     status_code=201,
-    response_model=Contact,
+    response_model=AuthorisedContact,
     operation_id="add_contact",
     responses={**WRITE_REFUSED, **NO_ORG, **TAKEN},
 )
 def add_contact(
     org_id: str, body: NewContact, identity: ManagesRegistry, session: SessionDep
-) -> Contact:
+) -> AuthorisedContact:
     """Authorise someone to open cases for the organisation (from the next case on)."""
     with registry.editing(session, actor_of(identity)) as edit:
         row = registry.add_contact(edit, org_id, body)
@@ -119,7 +121,7 @@ def add_contact(
 
 @router.patch(
     "/orgs/{org_id}/contacts/{contact_id}",
-    response_model=Contact,
+    response_model=AuthorisedContact,
     operation_id="update_contact",
     responses={**WRITE_REFUSED, **NO_CONTACT, **TAKEN},
 )
@@ -129,7 +131,7 @@ def update_contact(
     identity: ManagesRegistry,
     session: SessionDep,
     contact_id: ContactId,
-) -> Contact:
+) -> AuthorisedContact:
     with registry.editing(session, actor_of(identity)) as edit:
         row = registry.update_contact(edit, org_id, contact_id, body)
         answer = contact(row)
@@ -138,13 +140,13 @@ def update_contact(
 
 @router.delete(
     "/orgs/{org_id}/contacts/{contact_id}",
-    response_model=Contact,
+    response_model=AuthorisedContact,
     operation_id="remove_contact",
     responses={**WRITE_REFUSED, **NO_CONTACT},
 )
 def remove_contact(
     org_id: str, identity: ManagesRegistry, session: SessionDep, contact_id: ContactId
-) -> Contact:
+) -> AuthorisedContact:
     """No longer authorised, from the very next case on; answers the contact as it was."""
     with registry.editing(session, actor_of(identity)) as edit:
         answer = contact(registry.remove_contact(edit, org_id, contact_id))

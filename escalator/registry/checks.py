@@ -99,12 +99,13 @@ def check_fee(fee: Decimal | None, currency: str | None) -> None:
         raise RegistryInvalid("must be an amount", loc=["monthly_fee"])
     if fee < 0:
         raise RegistryInvalid("may not be negative", loc=["monthly_fee"])
-    if fee != fee.quantize(Decimal("0.01")):
-        raise RegistryInvalid("has at most two decimals", loc=["monthly_fee"])
+    # Before quantize(), which cannot hold 1E+999999 in the context's precision.
     if fee >= Decimal(10) ** _FEE_DIGITS:
         raise RegistryInvalid(
             f"has at most {_FEE_DIGITS} digits before the point", loc=["monthly_fee"]
         )
+    if fee != fee.quantize(Decimal("0.01")):
+        raise RegistryInvalid("has at most two decimals", loc=["monthly_fee"])
     if currency is None:
         raise RegistryInvalid("a fee needs its currency", loc=["currency"])
 
@@ -119,8 +120,9 @@ def instant_from_text(text: str, zone: str, field: str) -> datetime:
     """An ISO 8601 instant with its offset, or a date (the start of that day in `zone`)."""
     try:
         if len(text) == 10:
-            return start_of_day(date.fromisoformat(text), zone)
-        at = datetime.fromisoformat(text)
+            at = start_of_day(date.fromisoformat(text), zone)
+        else:
+            at = datetime.fromisoformat(text)
     except ValueError:
         raise RegistryInvalid(
             f"{text!r} is neither a date (2027-01-01) nor an instant with its offset "

@@ -8,17 +8,18 @@ authorised for the very next case.
 from sqlmodel import Session, col, select
 
 from escalator.registry.changes import Edit, owned_id, snapshot
-from escalator.registry.errors import RegistryDuplicate, RegistryNotFound
+from escalator.registry.errors import RegistryDuplicate, RegistryInvalid, RegistryNotFound
 from escalator.registry.inputs import ContactChanges, NewContact
 from escalator.registry.merging import merged
 from escalator.registry.organisations import Visible, organisation_row
-from escalator.registry.records import Contact, contact
+from escalator.registry.records import AuthorisedContact, contact
 from models.tables.client_registry import AuthorisedContactRow
 
 _FIELDS = ("email", "name", "role", "phone")
+MAX_EMAIL = 320
 
 
-def list_contacts(session: Session, org: str, visible: Visible = None) -> list[Contact]:
+def list_contacts(session: Session, org: str, visible: Visible = None) -> list[AuthorisedContact]:
     organisation_row(session, org, visible)
     rows = session.exec(
         select(AuthorisedContactRow)
@@ -44,7 +45,11 @@ def contact_by_email(session: Session, org: str, email: str) -> AuthorisedContac
 
 
 def _lower(data: NewContact) -> NewContact:
-    return data.model_copy(update={"email": data.email.lower()})
+    email = data.email.lower()
+    # Lower-casing may lengthen a text ("İ" is two characters lower-cased).
+    if len(email) > MAX_EMAIL:
+        raise RegistryInvalid(f"has at most {MAX_EMAIL} characters", loc=["email"])
+    return data.model_copy(update={"email": email})
 
 
 def _refuse_taken(session: Session, org: str, email: str, row_id: int | None) -> None:

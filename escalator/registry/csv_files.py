@@ -145,7 +145,8 @@ def _header_refusal(kind: CsvKind, found: list[str]) -> str:
     other = next((k for k, columns in COLUMNS.items() if list(columns) == found), None)
     if other is not None:
         return f"this is the header of {other}; a {kind} file starts with {expected}"
-    return f"the header must be {expected}, not {','.join(found)}"
+    # Quoted as Python would: the line may hold what a problem document may not.
+    return f"the header must be {expected}, not {','.join(found)!r}"
 
 
 def read_rows(kind: CsvKind, text: str) -> list[CsvRow]:

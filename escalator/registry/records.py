@@ -29,7 +29,10 @@ class Organisation(BaseModel):
     updated_at: datetime
 
 
-class Contact(BaseModel):
+class AuthorisedContact(BaseModel):
+    """Someone a client designated to open cases (the case intake's own `Contact` is who
+    raised one)."""
+
     id: int
     org: str
     email: str
@@ -82,8 +85,8 @@ def organisation(row: OrganisationRow, clients: list[str], partners: list[str]) 
     return Organisation(**row.model_dump(), clients=clients, partners=partners)
 
 
-def contact(row: AuthorisedContactRow) -> Contact:
-    return Contact.model_validate(row, from_attributes=True)
+def contact(row: AuthorisedContactRow) -> AuthorisedContact:
+    return AuthorisedContact.model_validate(row, from_attributes=True)
 
 
 def system(row: SystemRow) -> System:

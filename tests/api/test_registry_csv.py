@@ -211,7 +211,14 @@ async def _trail(http: httpx.AsyncClient, org: str, key: dict[str, str]) -> obje
         ),
         (
             "org,email,name\nacme,a@acme.test,A\n",
-            "line 1 (the header): the header must be org,email,name,role,phone, not org,email,name",
+            "line 1 (the header): the header must be org,email,name,role,phone, "
+            "not 'org,email,name'",
+        ),
+        (
+            # Quoted: a problem document holds no control character.
+            "org,em\x01ail\n",
+            "line 1 (the header): the header must be org,email,name,role,phone, "
+            "not 'org,em\\x01ail'",
         ),
         (
             "org,email,name,role,phone\nacme,a@acme.test,A\n",

@@ -27,6 +27,9 @@ from models.case.activity_inputs import ContactRequest
 from models.tables.client_registry import RegistryChangeRow
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+# 252 characters: with 60 capital dotted I's ("İ", two characters lower-cased) before it, an
+# address of 313 characters that lower-cases to 373.
+LONG_DOMAIN = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 55, "test"])
 ACTOR = "manager:bob"
 
 
@@ -237,6 +240,24 @@ REFUSALS: list[tuple[str, Any, type[registry.RegistryError], list[str | int], st
         registry.RegistryInvalid,
         ["monthly_fee"],
         "at most two decimals",
+    ),
+    (
+        "a fee beyond what any precision holds",
+        lambda e: registry.update_coverage(
+            e, "contract", 1, ContractChanges(monthly_fee=Decimal("1E+999999"))
+        ),
+        registry.RegistryInvalid,
+        ["monthly_fee"],
+        "at most 12 digits before the point",
+    ),
+    (
+        "an address longer than its column once lower-cased",
+        lambda e: registry.add_contact(
+            e, "acme", NewContact(email="\u0130" * 60 + "@" + LONG_DOMAIN)
+        ),
+        registry.RegistryInvalid,
+        ["email"],
+        "has at most 320 characters",
     ),
     (
         "a currency in small letters",
