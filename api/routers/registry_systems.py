@@ -105,7 +105,9 @@ def remove_system(identity: ManagesRegistry, session: SessionDep, system_id: Row
     return answer
 
 
-def _list(session: Session, kind: registry.Kind, system_id: int, visible: Any) -> list[Any]:
+def _list(
+    session: Session, kind: registry.Kind, system_id: int, visible: registry.Visible
+) -> list[Any]:
     return registry.list_coverage(session, kind, system_id, visible)
 
 

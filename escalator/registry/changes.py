@@ -16,10 +16,16 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel, col, delete, select
 
-from escalator.registry.errors import RegistryDuplicate
-from models.tables.client_registry import RegistryChangeRow
+from escalator.registry.errors import RegistryDuplicate, RegistryNotFound
+from models.tables.client_registry import (
+    AuthorisedContactRow,
+    CoverageRow,
+    RegistryChangeRow,
+    SystemRow,
+)
 
 Entity = Literal["organisation", "partner_client", "contact", "system", "contract", "warranty"]
 Action = Literal["created", "updated", "removed"]
@@ -93,9 +99,23 @@ def editing(session: Session, actor: str) -> Iterator[Edit]:
         raise RegistryDuplicate(
             "another change took the same key meanwhile; read the registry and retry"
         ) from None
+    except StaleDataError:
+        # A concurrent change removed the record between our read and our update.
+        session.rollback()
+        raise RegistryNotFound("the record was removed meanwhile") from None
     except BaseException:
         session.rollback()
         raise
+
+
+def delete_row(session: Session, row: AuthorisedContactRow | SystemRow | CoverageRow) -> None:
+    """Delete `row`, or refuse when a concurrent change removed it first (the ORM's delete
+    would only warn, and the trail would say it was removed twice)."""
+    table = type(row)
+    deleted = session.connection().execute(delete(table).where(col(table.id) == row.id))
+    if deleted.rowcount != 1:
+        raise RegistryNotFound("the record was removed meanwhile")
+    session.expunge(row)
 
 
 def changes_of(

@@ -7,7 +7,7 @@ authorised for the very next case.
 
 from sqlmodel import Session, col, select
 
-from escalator.registry.changes import Edit, owned_id, snapshot
+from escalator.registry.changes import Edit, delete_row, owned_id, snapshot
 from escalator.registry.errors import RegistryDuplicate, RegistryInvalid, RegistryNotFound
 from escalator.registry.inputs import ContactChanges, NewContact
 from escalator.registry.merging import merged
@@ -89,6 +89,5 @@ def update_contact(
 def remove_contact(edit: Edit, org: str, contact_id: int) -> AuthorisedContactRow:
     row = contact_row(edit.session, org, contact_id)
     edit.record("contact", owned_id(org, row.id), "removed", snapshot(row), None)
-    edit.session.delete(row)
-    edit.session.flush()
+    delete_row(edit.session, row)
     return row

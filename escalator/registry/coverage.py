@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from escalator.registry.changes import Edit, owned_id, snapshot
+from escalator.registry.changes import Edit, delete_row, owned_id, snapshot
 from escalator.registry.checks import check_fee, check_period
 from escalator.registry.errors import RegistryDuplicate, RegistryNotFound
 from escalator.registry.inputs import ContractChanges, NewContract, NewWarranty, WarrantyChanges
@@ -138,6 +138,5 @@ def update_coverage(
 def remove_coverage(edit: Edit, kind: Kind, coverage_id: int) -> CoverageRow:
     row = coverage_row(edit.session, kind, coverage_id)
     edit.record(kind, owned_id(row.org, row.id), "removed", snapshot(row), None)
-    edit.session.delete(row)
-    edit.session.flush()
+    delete_row(edit.session, row)
     return row

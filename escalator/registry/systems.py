@@ -3,7 +3,7 @@ the registry) and where field service goes (the site's zone and holidays)."""
 
 from sqlmodel import Session, col, select
 
-from escalator.registry.changes import Edit, owned_id, snapshot
+from escalator.registry.changes import Edit, delete_row, owned_id, snapshot
 from escalator.registry.checks import check_holidays, check_zone
 from escalator.registry.errors import RegistryDuplicate, RegistryInUse, RegistryNotFound
 from escalator.registry.inputs import NewSystem, SystemChanges
@@ -85,6 +85,5 @@ def remove_system(edit: Edit, system_id: int) -> SystemRow:
             f"{row.host_id} is still covered by {', '.join(sorted(covered))}: remove those first"
         )
     edit.record("system", owned_id(row.org, row.id), "removed", snapshot(row), None)
-    edit.session.delete(row)
-    edit.session.flush()
+    delete_row(edit.session, row)
     return row

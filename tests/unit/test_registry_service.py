@@ -397,3 +397,16 @@ def test_coverage_moves_and_a_warranty_keeps_its_own_fields(filled: Session) -> 
         registry.remove_system(edit, 1)
     with pytest.raises(registry.RegistryNotFound):
         registry.read_system(filled, 1)
+
+
+def test_a_record_removed_meanwhile_is_not_found(filled: Session, engine: Engine) -> None:
+    # Read here (and held: the session's identity map keeps what is referenced), as a
+    # request reads a record before it removes it.
+    held = registry.contact_row(filled, "acme", 1)
+    assert held.email == "ada@acme.test"
+    with Session(engine) as other, registry.editing(other, "manager:carol") as edit:
+        registry.remove_contact(edit, "acme", 1)
+    with pytest.raises(registry.RegistryNotFound):
+        with registry.editing(filled, ACTOR) as edit:
+            registry.remove_contact(edit, "acme", 1)
+    assert [c.action for c in registry.changes_of(filled, "acme")][:2] == ["removed", "created"]
