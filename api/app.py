@@ -25,6 +25,9 @@ from api.routers import (
     intake,
     metrics,
     policies,
+    registry_csv,
+    registry_orgs,
+    registry_systems,
     reports,
     steps,
 )
@@ -87,6 +90,9 @@ def create_app(
     app.include_router(field_steps.router)
     app.include_router(intake.router)
     app.include_router(policies.router)
+    app.include_router(registry_orgs.router)
+    app.include_router(registry_systems.router)
+    app.include_router(registry_csv.router)
     app.include_router(account_pages.router)
     # Before the case page: /portal/cases/new and the queues are not case ids.
     app.include_router(desk.router)

@@ -140,6 +140,7 @@ changes_cases = require_roles("partner", "engineer", action="changing cases")
 works_cases = require_roles("engineer", action="this step")
 publishes_policies = require_roles("manager", action="publishing policies")
 reads_histories = require_roles("auditor", action="reading event histories")
+manages_registry = require_roles("manager", action="changing the client registry")
 
 # The same, as parameter types: `identity: OpensCases`.
 IdentityDep = Annotated[Identity, Depends(current_identity)]
@@ -148,6 +149,7 @@ ChangesCases = Annotated[Identity, Depends(changes_cases)]
 WorksCases = Annotated[Identity, Depends(works_cases)]
 PublishesPolicies = Annotated[Identity, Depends(publishes_policies)]
 ReadsHistories = Annotated[Identity, Depends(reads_histories)]
+ManagesRegistry = Annotated[Identity, Depends(manages_registry)]
 
 
 def visible_org(identity: Identity) -> str | None:

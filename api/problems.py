@@ -25,6 +25,14 @@ from escalator.cases import (
     StepRefused,
 )
 from escalator.infra.temporal_errors import unavailable_part
+from escalator.registry import (
+    CsvRowError,
+    RegistryDuplicate,
+    RegistryError,
+    RegistryInUse,
+    RegistryInvalid,
+    RegistryNotFound,
+)
 
 log = logging.getLogger("escalator.api")
 
@@ -164,6 +172,30 @@ def case_problem(error: CaseError) -> Problem:
     return Problem(status, error.detail)
 
 
+# The status of each refusal of the registry service (escalator/registry/errors.py).
+REGISTRY_ERROR_STATUS: dict[type[RegistryError], int] = {
+    RegistryInvalid: 422,
+    RegistryNotFound: 404,
+    RegistryDuplicate: 409,
+    RegistryInUse: 409,
+}
+
+
+def registry_problem(error: RegistryError) -> Problem:
+    """The problem document of a refusal of the registry service. The fields it names are
+    the request body's (an organisation, system or coverage the path names is a 404)."""
+    status = next(
+        REGISTRY_ERROR_STATUS[k] for k in type(error).__mro__ if k in REGISTRY_ERROR_STATUS
+    )
+    if not error.loc or status == 404:
+        return Problem(status, error.detail)
+    loc: list[str | int] = ["body", *error.loc]
+    if isinstance(error, CsvRowError):
+        # "line 4, column email: ...": the file's own words for where.
+        return Problem(status, error.detail, [{"loc": loc, "msg": error.msg}])
+    return field_problem(loc, error.msg, status)
+
+
 # What FastAPI raises (as a 400) when a body cannot even be decoded.
 FASTAPI_UNPARSEABLE_BODY = "There was an error parsing the body"
 
@@ -190,6 +222,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(CaseError)
     async def _case_error(request: Request, exc: CaseError) -> JSONResponse:
         return await _problem(request, case_problem(exc))
+
+    @app.exception_handler(RegistryError)
+    async def _registry_error(request: Request, exc: RegistryError) -> JSONResponse:
+        return await _problem(request, registry_problem(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

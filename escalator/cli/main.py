@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from escalator.cli.apikeys import add_apikey_commands
 from escalator.cli.audit import add_audit_commands
 from escalator.cli.policies import add_policy_commands
+from escalator.cli.registry import add_org_commands
 from escalator.cli.users import add_user_commands
 from escalator.infra.settings import get_settings
 
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_commands(commands)
     add_user_commands(commands)
     add_audit_commands(commands)
+    add_org_commands(commands)
     return parser
 
 

@@ -6,7 +6,8 @@ its operation. Three sources of requests:
 
 - a walk: what only a case in the right state reaches (each step once allowed and once
   refused, field work, idempotency keys, every intake channel, the audit routes, an
-  archived history the current code cannot replay, publishing);
+  archived history the current code cannot replay, publishing), and the client registry's
+  records and taken keys (tests/api/registry_walk.py);
 - schemathesis: cases generated from /openapi.json, valid and invalid, sent with each
   role's key, without a key and with an unknown one, on a real case id or a random one;
 - the same app with its database gone: every operation's 503.
@@ -42,6 +43,7 @@ from models.audit.history import CaseHistory
 from models.case.steps import STEP_BODIES
 from models.tables.client_registry import AuthorisedContactRow
 from tests.accounts import add_engineers
+from tests.api.registry_walk import walk_registry
 from tests.api.served import serving
 from tests.api.test_alert_intake import alert, hook
 from tests.api.test_cases_api import intake
@@ -559,6 +561,8 @@ async def test_every_documented_status_is_reached_and_no_other(
             base_url=url, event_hooks={"response": [reached]}, timeout=60
         ) as http:
             walk = Walk(http, keys)
+            # First: its CSV files must name only organisations the registry holds.
+            await walk_registry(walk)
             case = await walk_cases(walk)
             await walk_steps(walk, case["id"])
             await walk_purchase_order(walk)

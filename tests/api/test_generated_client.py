@@ -35,10 +35,12 @@ PACKAGE = "escalator_client"
 GENERATOR_CONFIG = {
     # No `ruff check --fix` / `ruff format` over the output: nothing but the generator runs.
     "post_hooks": [],
-    # The raw e-mail body, and an attachment (any media type), are bytes to the client.
+    # The raw e-mail body, an attachment (any media type) and a registry CSV file are bytes
+    # to the client.
     "content_type_overrides": {
         "message/rfc822": "application/octet-stream",
         "*/*": "application/octet-stream",
+        "text/csv": "application/octet-stream",
     },
 }
 

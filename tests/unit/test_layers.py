@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "escalator.replay",
             "escalator.export",
             "escalator.inventory_seed",
+            "escalator.registry",
         ),
     ),
     ("workflows and activities", ("workflows", "activities")),
