@@ -6,16 +6,15 @@ subdivisions are those the `holidays` package serves, as policy calendars use th
 (models/time/calendar_spec.py).
 """
 
-import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from iso4217 import Currency
+
 from escalator.registry.errors import RegistryInvalid
 
-# ISO 4217: three capital letters. Python ships no list of the codes in use.
-_CURRENCY = re.compile(r"[A-Z]{3}")
 # Numeric(14, 2): twelve digits before the point, two after.
 _FEE_DIGITS = 12
 # Instants every database and every zone conversion can hold.
@@ -87,11 +86,20 @@ def check_period(starts_at: datetime, expires_at: datetime) -> None:
         raise RegistryInvalid("must be after starts_at", loc=["expires_at"])
 
 
+def _is_currency(code: str) -> bool:
+    """A currency ISO 4217 lists (the `iso4217` package's table): credits round to its
+    minor units."""
+    try:
+        Currency(code)
+    except ValueError:
+        return False
+    return code.isupper()
+
+
 def check_fee(fee: Decimal | None, currency: str | None) -> None:
-    if currency is not None and not _CURRENCY.fullmatch(currency):
+    if currency is not None and not _is_currency(currency):
         raise RegistryInvalid(
-            f"{currency!r} is not an ISO 4217 code (three capital letters, e.g. USD)",
-            loc=["currency"],
+            f"{currency!r} is not an ISO 4217 currency code (e.g. USD, EUR)", loc=["currency"]
         )
     if fee is None:
         return

@@ -148,7 +148,7 @@ REFUSALS = [
     (f"{CONTRACT} {YEAR} --monthly-fee 10", "contract add: error: currency: a fee needs its"),
     (
         f"{CONTRACT} {YEAR} --monthly-fee 10 --currency Dollars",
-        "contract add: error: currency: 'Dollars' is not an ISO 4217 code",
+        "contract add: error: currency: 'Dollars' is not an ISO 4217 currency code",
     ),
     (
         f"warranty add EMT-0042 HW-7 {YEAR}",

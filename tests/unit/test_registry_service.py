@@ -264,7 +264,14 @@ REFUSALS: list[tuple[str, Any, type[registry.RegistryError], list[str | int], st
         lambda e: registry.update_coverage(e, "contract", 1, ContractChanges(currency="usd")),
         registry.RegistryInvalid,
         ["currency"],
-        "not an ISO 4217 code",
+        "not an ISO 4217 currency code",
+    ),
+    (
+        "a currency ISO 4217 does not list",
+        lambda e: registry.update_coverage(e, "contract", 1, ContractChanges(currency="XXQ")),
+        registry.RegistryInvalid,
+        ["currency"],
+        "not an ISO 4217 currency code",
     ),
     (
         "a fee without a currency",
