@@ -25,7 +25,9 @@ from sqlmodel import Session, select
 
 from api.deps import get_engine
 from api.problems import Problem
+from escalator.cases import Visible, may_see
 from escalator.infra.logs import bind
+from escalator.registry import visible_orgs
 from models.tables.core import API_KEY_ROLES, ApiKeyRow
 
 Role = Literal["partner", "engineer", "manager", "auditor", "admin"]
@@ -52,6 +54,13 @@ class Identity:
     role: Role
     org: str | None
     account_id: int | None = None
+    # The clients a partner acts for (the registry's partner links), read as it signs in.
+    clients: frozenset[str] = frozenset()
+
+    @property
+    def scope(self) -> str:
+        """Whose idempotency keys this caller's are: its organisation's, or staff's."""
+        return self.org if self.role == "partner" and self.org else "staff"
 
 
 def hash_token(token: str) -> str:
@@ -87,7 +96,14 @@ def identity_for_token(session: Session, token: str) -> Identity | None:
     if row is None or row.revoked_at is not None or row.id is None:
         return None
     role: Role = row.role  # type: ignore[assignment]  # the table's check constraint holds it to Role
-    return Identity(key_id=row.id, name=row.name, role=role, org=row.org)
+    return Identity(
+        key_id=row.id, name=row.name, role=role, org=row.org, clients=clients_of(session, row.org)
+    )
+
+
+def clients_of(session: Session, org: str | None) -> frozenset[str]:
+    """The clients the partner organisation `org` acts for (none for staff)."""
+    return frozenset(visible_orgs(session, org)) - {org} if org else frozenset()
 
 
 def _unauthorized(detail: str, error: str | None = None) -> Problem:
@@ -152,15 +168,17 @@ ReadsHistories = Annotated[Identity, Depends(reads_histories)]
 ManagesRegistry = Annotated[Identity, Depends(manages_registry)]
 
 
-def visible_org(identity: Identity) -> str | None:
-    """The only organisation this caller may see, or None when it sees every organisation."""
-    return identity.org if identity.role == "partner" else None
+def visible(identity: Identity) -> Visible:
+    """The organisations this caller may see (a partner's own and the clients it acts for),
+    or None when it sees every organisation."""
+    if identity.role != "partner" or identity.org is None:
+        return None
+    return frozenset({identity.org, *identity.clients})
 
 
 def can_see(identity: Identity, org: str) -> bool:
     """May this caller see (and, role permitting, act on) cases of `org`?"""
-    only = visible_org(identity)
-    return only is None or only == org
+    return may_see(visible(identity), org)
 
 
 def actor_of(identity: Identity) -> str:

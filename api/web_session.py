@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from api.auth import Identity, Role
+from api.auth import Identity, Role, clients_of
 from api.deps import get_app_settings, get_engine
 from escalator.accounts import session_for_token
 from models.tables.accounts import AccountRow
@@ -57,11 +57,17 @@ class PageForbidden(Exception):
         self.reason = reason
 
 
-def identity_of(account: AccountRow) -> Identity:
+def identity_of(session: Session, account: AccountRow) -> Identity:
+    """The identity the case service checks: a partner's with the clients it acts for."""
     assert account.id is not None
     role: Role = account.role  # type: ignore[assignment]  # the table's check holds it to Role
     return Identity(
-        key_id=None, name=account.handle, role=role, org=account.org, account_id=account.id
+        key_id=None,
+        name=account.handle,
+        role=role,
+        org=account.org,
+        account_id=account.id,
+        clients=clients_of(session, account.org),
     )
 
 
@@ -71,10 +77,10 @@ def viewer_or_none(request: Request) -> Viewer | None:
         return None
     with Session(get_engine(request)) as session:
         found = session_for_token(session, token)
-    if found is None:
-        return None
-    row, account = found
-    return Viewer(account, identity_of(account), row.csrf_token)
+        if found is None:
+            return None
+        row, account = found
+        return Viewer(account, identity_of(session, account), row.csrf_token)
 
 
 def current_viewer(request: Request) -> Viewer:

@@ -55,7 +55,14 @@ async def run_step(
     field, 409 with the case's reason). `again`: what the page shows of the form as sent."""
     try:
         await cases.take_step(
-            client, engine, case_id, step, body, key=key, only_org=only_org(viewer)
+            client,
+            engine,
+            case_id,
+            step,
+            body,
+            key=key,
+            visible=only_org(viewer),
+            scope=viewer.identity.scope,
         )
     except cases.InvalidField as error:
         errors = invalid_field(error)

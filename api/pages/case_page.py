@@ -19,7 +19,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.attachments import attachments_of
-from api.auth import visible_org
+from api.auth import visible
 from api.deps import ClientDep, EngineDep
 from api.pages.rendering import case_error_page, not_found_page, page
 from api.pages.work_options import WorkOptions, work_options
@@ -58,9 +58,10 @@ class CaseView:
         return [name for name, refused in self.steps.items() if refused is None]
 
 
-def only_org(viewer: Viewer) -> str | None:
-    """The only organisation the viewer may see, or None for staff (as API keys)."""
-    return visible_org(viewer.identity)
+def only_org(viewer: Viewer) -> cases.Visible:
+    """What the viewer may see: a partner's organisation and the clients it acts for; None
+    for staff (as API keys)."""
+    return visible(viewer.identity)
 
 
 def _policy_of(engine: Engine, case: Case) -> Policy | None:
@@ -139,11 +140,11 @@ async def show_case(
     return case_page(request, viewer, view, notice=notice)
 
 
-def _revision(engine: Engine, case_id: str, org: str | None) -> int | None:
+def _revision(engine: Engine, case_id: str, visible: cases.Visible) -> int | None:
     """The read model's revision of a case the viewer may see, or None."""
     with Session(engine) as session:
         row = session.get(CaseRow, case_id)
-        if row is None or not cases.may_see(org, row.org):
+        if row is None or not cases.may_see(visible, row.org):
             return None
         return row.revision
 

@@ -24,6 +24,7 @@ from api.deps import EngineDep
 from api.pages.case_page import only_org
 from api.pages.rendering import page
 from api.web_session import ViewerDep
+from escalator.cases import Visible
 from models.case.cursors import BadCursor, decode_cursor, encode_cursor
 from models.case.resource import CaseStatus
 from models.tables.core import CaseRow
@@ -97,13 +98,13 @@ class CaseFilter:
         return found
 
 
-def list_query(wanted: CaseFilter, org: str | None, now: datetime) -> SelectOfScalar[CaseRow]:
-    """The cases of `wanted` visible to a viewer limited to `org` (None: every organisation),
+def list_query(wanted: CaseFilter, visible: Visible, now: datetime) -> SelectOfScalar[CaseRow]:
+    """The cases of `wanted` a viewer limited to `visible` sees (None: every organisation),
     newest received first, one more than a page (to know whether another page follows)."""
     query = select(CaseRow).options(load_only(*LIST_COLUMNS))  # type: ignore[arg-type]
-    if org is not None:
-        query = query.where(CaseRow.org == org)
-    elif wanted.org:
+    if visible is not None:
+        query = query.where(col(CaseRow.org).in_(sorted(visible)))
+    if wanted.org:
         query = query.where(CaseRow.org == wanted.org)
     if wanted.status:
         query = query.where(CaseRow.status == wanted.status)
@@ -124,10 +125,10 @@ def list_query(wanted: CaseFilter, org: str | None, now: datetime) -> SelectOfSc
 
 
 def case_list(
-    session: Session, wanted: CaseFilter, org: str | None, now: datetime
+    session: Session, wanted: CaseFilter, visible: Visible, now: datetime
 ) -> tuple[list[CaseRow], str | None]:
     """A page of cases and the cursor of the next page (None on the last)."""
-    rows = list(session.exec(list_query(wanted, org, now)))
+    rows = list(session.exec(list_query(wanted, visible, now)))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return rows, encode_cursor(rows[-1].received_at, rows[-1].id) if more and rows else None

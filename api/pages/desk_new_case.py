@@ -139,12 +139,22 @@ def form_page(
         ),
         max_file=size_text(get_app_settings(request).attachment_max_bytes),
         partner=only_org(viewer) is not None,
+        # A partner opens cases for its organisation and the clients it acts for.
+        partner_orgs=_partner_orgs(viewer),
         values=values,
         form_key=key,
         errors=context.pop("errors", {}),
         missing=context.pop("missing", []),
         **context,
     )
+
+
+def _partner_orgs(viewer: Viewer) -> list[tuple[str, str]]:
+    """A partner's own organisation first, then the clients it acts for (value, text)."""
+    own = viewer.account.org
+    if not own:
+        return []
+    return [(own, f"{own} (yours)"), *((c, c) for c in sorted(viewer.identity.clients))]
 
 
 def choose_page(
@@ -208,7 +218,11 @@ async def open_case_from_form(
     if key is None:
         notice = "This form was not one this page gave (or it expired): check it and send it again."
         return form_page(request, viewer, policy, fields, new_form_key(), 422, refusal=notice)
-    org = viewer.account.org if only_org(viewer) is not None else fields.get("org", "").strip()
+    org = fields.get("org", "").strip()
+    visible = only_org(viewer)
+    if visible is not None and org not in visible:
+        # A partner's form offers its own organisation and its clients: nothing else counts.
+        org = viewer.account.org or ""
     posted = Posted(fields, org or "")
 
     def again(status: int, **context: Any) -> HTMLResponse:
@@ -240,7 +254,7 @@ async def open_case_from_form(
         return again(200, missing=missing, files_dropped=bool(files))
     try:
         opened = await cases.open_case(
-            client, engine, settings, intake, key=key, only_org=only_org(viewer)
+            client, engine, settings, intake, key=key, visible=only_org(viewer)
         )
     except cases.InvalidField as error:
         return again(422, errors=invalid_field(error))

@@ -20,6 +20,7 @@ from api.pages.desk_lists import FINISHED, MAX_QUERY, like_pattern, text_matches
 from api.pages.rendering import page
 from api.web_session import ViewerDep
 from escalator import policy_store
+from escalator.cases import Visible
 from models.policy.intake import Link
 from models.tables.core import CaseRow
 
@@ -44,7 +45,7 @@ class PolicyLinks:
     links: list[Link]
 
 
-def solutions(session: Session, q: str, org: str | None) -> list[CaseRow]:
+def solutions(session: Session, q: str, visible: Visible) -> list[CaseRow]:
     """Resolved and closed cases with a resolution, of `org` (None: all), whose resolution
     or subject holds `q` (its LIKE wildcards literal), newest received first."""
     query = (
@@ -53,24 +54,26 @@ def solutions(session: Session, q: str, org: str | None) -> list[CaseRow]:
         .where(col(CaseRow.status).in_(FINISHED))
         .where(col(CaseRow.resolution).is_not(None))
     )
-    if org is not None:
-        query = query.where(CaseRow.org == org)
+    if visible is not None:
+        query = query.where(col(CaseRow.org).in_(sorted(visible)))
     if q:
         query = query.where(text_matches(like_pattern(q), CaseRow.resolution, CaseRow.subject))
     query = query.order_by(col(CaseRow.received_at).desc(), col(CaseRow.id).desc())
     return list(session.exec(query.limit(LIMIT)))
 
 
-def helpful_links(session: Session, org: str | None) -> list[PolicyLinks]:
-    """The acknowledgement links of each policy (its latest version) that `org`'s cases use;
-    with no `org`, of every policy."""
+def helpful_links(session: Session, visible: Visible) -> list[PolicyLinks]:
+    """The acknowledgement links of each policy (its latest version) that the cases of the
+    `visible` organisations use; with None, of every policy."""
     found: list[PolicyLinks] = []
     for policy in policy_store.latest_policies(session):
         ack = policy.intake.acknowledgement
         if ack is None or not ack.links:
             continue
-        if org is not None:
-            used = select(CaseRow.id).where(CaseRow.org == org, CaseRow.policy == policy.name)
+        if visible is not None:
+            used = select(CaseRow.id).where(
+                col(CaseRow.org).in_(sorted(visible)), CaseRow.policy == policy.name
+            )
             if session.exec(used.limit(1)).first() is None:
                 continue
         found.append(PolicyLinks(policy.name, list(ack.links)))

@@ -49,7 +49,7 @@ async def _report(
         )
     try:
         await cases.report_field(
-            client, case_id, records, record_id, report, body, only_org=only_org(viewer)
+            client, case_id, records, record_id, report, body, visible=only_org(viewer)
         )
     except (cases.StepRefused, cases.CaseFinished) as error:
         return await case_page_again(

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Response
 
 from api.attachments import attachment_file, content_disposition, download_name, media_type
-from api.auth import IdentityDep, current_identity, visible_org
+from api.auth import IdentityDep, current_identity, visible
 from api.deps import ClientDep, EngineDep
 from api.problems import Problem
 from escalator import cases
@@ -57,7 +57,7 @@ async def get_case_attachment(
     # on PostgreSQL), so a larger number is a 422, not a database error.
     attachment_id: int = Path(ge=1, le=2**31 - 1),
 ) -> Response:
-    await cases.ensure_visible(client, engine, case_id, visible_org(identity))
+    await cases.ensure_visible(client, engine, case_id, visible(identity))
     found = await asyncio.to_thread(attachment_file, engine, case_id, attachment_id)
     if found is None:
         raise Problem(404, f"case {case_id!r} has no attachment {attachment_id}")

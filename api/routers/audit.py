@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from api.auth import Identity, IdentityDep, ReadsHistories, current_identity, visible_org
+from api.auth import Identity, IdentityDep, ReadsHistories, current_identity, visible
 from api.deps import ClientDep, EngineDep
 from api.problems import Problem, field_problem
 from escalator.cases.history import visible_history
@@ -47,7 +47,7 @@ class ReplayVerdict(BaseModel):
 
 
 async def _history(case_id: str, identity: Identity, client: Client, engine: Engine) -> CaseHistory:
-    return await visible_history(client, engine, case_id, visible_org(identity))
+    return await visible_history(client, engine, case_id, visible(identity))
 
 
 @router.get(

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from api.attachments import with_attachments
-from api.auth import IdentityDep, OpensCases, current_identity, visible_org
+from api.auth import IdentityDep, OpensCases, current_identity, visible
 from api.deps import ClientDep, EngineDep, IdempotencyKey, SessionDep, SettingsDep
 from api.problems import field_problem
 from escalator import cases
@@ -62,7 +62,7 @@ async def open_case(
     idempotency_key: IdempotencyKey = None,
 ) -> Case:
     opened = await cases.open_case(
-        client, engine, settings, intake, key=idempotency_key, only_org=visible_org(identity)
+        client, engine, settings, intake, key=idempotency_key, visible=visible(identity)
     )
     if not opened.created:
         response.status_code = 200
@@ -73,7 +73,7 @@ async def open_case(
 async def get_case(
     case_id: str, identity: IdentityDep, client: ClientDep, engine: EngineDep
 ) -> Case:
-    case = await cases.visible_case(client, case_id, visible_org(identity))
+    case = await cases.visible_case(client, case_id, visible(identity))
     return await with_attachments(engine, case)
 
 
@@ -101,12 +101,13 @@ def list_cases(
 ) -> CaseList:
     """Newest first, from the read model; pass `next_cursor` back to read on.
 
-    A partner's listing is always limited to its organisation, whatever `org` says.
+    A partner's listing is always limited to its organisation and the clients it acts for,
+    whatever `org` says.
     """
     query = select(CaseRow)
-    only_org = visible_org(identity)
-    if only_org is not None:
-        query = query.where(CaseRow.org == only_org)
+    orgs = visible(identity)
+    if orgs is not None:
+        query = query.where(col(CaseRow.org).in_(sorted(orgs)))
     if q is not None:
         # LIKE wildcards typed by the caller match themselves.
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.attachments import with_attachments
-from api.auth import WorksCases, actor_of, current_identity, visible_org
+from api.auth import WorksCases, actor_of, current_identity, visible
 from api.deps import ClientDep, EngineDep
 from escalator import cases
 from models.case.resource import Case
@@ -71,7 +71,7 @@ async def technician_arrived(
     """The technician is on site: the visit's promise is kept if this is before its `due_at`."""
     body = Arrived(technician=request.technician, actor=actor_of(identity))
     case = await cases.report_field(
-        client, case_id, "dispatches", dispatch_id, "arrived", body, only_org=visible_org(identity)
+        client, case_id, "dispatches", dispatch_id, "arrived", body, visible=visible(identity)
     )
     return await with_attachments(engine, case)
 
@@ -98,7 +98,7 @@ async def visit_completed(
         dispatch_id,
         "completed",
         body,
-        only_org=visible_org(identity),
+        visible=visible(identity),
     )
     return await with_attachments(engine, case)
 
@@ -119,6 +119,6 @@ async def part_delivered(
     """The replacement reached the site (now, or at `at`); an RMA counted from delivery starts."""
     body = Delivered(at=request.at if request else None, actor=actor_of(identity))
     case = await cases.report_field(
-        client, case_id, "shipments", shipment_id, "delivered", body, only_org=visible_org(identity)
+        client, case_id, "shipments", shipment_id, "delivered", body, visible=visible(identity)
     )
     return await with_attachments(engine, case)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from api.attachments import with_attachments
-from api.auth import IdentityDep, OpensCases, current_identity, visible_org
+from api.auth import IdentityDep, OpensCases, current_identity, visible
 from api.deps import ClientDep, EngineDep, SessionDep, SettingsDep
 from api.problems import Problem
 from escalator.intake.alerts import AlertIntake, AlertResults
@@ -101,7 +101,7 @@ async def email(
     if len(raw) > settings.email_max_bytes:
         raise Problem(413, f"body: the message exceeds {settings.email_max_bytes} bytes")
     result = await MailIntake(engine, client, settings).receive(
-        raw, "http", only_org=visible_org(identity)
+        raw, "http", visible=visible(identity)
     )
     if result.case is None:
         with Session(engine) as session:
@@ -126,7 +126,7 @@ def messages(
     """Received e-mail, newest first, for staff: the mailbox holds every organisation's mail,
     so a partner's key is refused."""
     query = select(InboundMessageRow)
-    if visible_org(identity) is not None:
+    if visible(identity) is not None:
         raise Problem(
             403,
             "the inbound mailbox holds every organisation's mail: it is for staff, not partners",
@@ -159,6 +159,4 @@ async def alerts(
     ),
 ) -> AlertResults:
     """An Alertmanager webhook: each alert opens a case, or adds to the case of its firing."""
-    return await AlertIntake(engine, client, settings).receive(
-        hook, policy, org, visible_org(identity)
-    )
+    return await AlertIntake(engine, client, settings).receive(hook, policy, org, visible(identity))

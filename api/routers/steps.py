@@ -21,7 +21,7 @@ from api.auth import (
     actor_of,
     changes_cases,
     current_identity,
-    visible_org,
+    visible,
     works_cases,
 )
 from api.deps import ClientDep, EngineDep, IdempotencyKey
@@ -83,7 +83,14 @@ def _add_route(step: str, body_type: type[StepBody]) -> None:
         sent: dict[str, Any] = request.model_dump() if request is not None else {}
         body = body_type.model_validate({**sent, "actor": actor_of(identity)})
         case = await cases.take_step(
-            client, engine, case_id, step, body, key=idempotency_key, only_org=visible_org(identity)
+            client,
+            engine,
+            case_id,
+            step,
+            body,
+            key=idempotency_key,
+            visible=visible(identity),
+            scope=identity.scope,
         )
         return await with_attachments(engine, case)
 

@@ -24,7 +24,14 @@ from escalator.cases.opening import (
     open_case,
     start_case,
 )
-from escalator.cases.reading import ensure_visible, may_see, open_steps, read_case, visible_case
+from escalator.cases.reading import (
+    Visible,
+    ensure_visible,
+    may_see,
+    open_steps,
+    read_case,
+    visible_case,
+)
 from escalator.cases.steps import apply_step, report_field, take_step
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "NotPermitted",
     "Opened",
     "StepRefused",
+    "Visible",
     "apply_step",
     "case_once_recorded",
     "check_against_policy",

@@ -12,14 +12,14 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from escalator.cases.errors import CaseBusy, CaseNotFound
-from escalator.cases.reading import may_see
+from escalator.cases.reading import Visible, may_see
 from escalator.infra import history as stored
 from models.audit.history import CaseHistory, HistoryFormatError
 from models.audit.timeline import case_org
 
 
 async def visible_history(
-    client: Client, engine: Engine, case_id: str, only_org: str | None
+    client: Client, engine: Engine, case_id: str, visible: Visible
 ) -> CaseHistory:
     missing = CaseNotFound(f"no case {case_id!r}")
     if not case_id.startswith("case-"):
@@ -32,6 +32,6 @@ async def visible_history(
         raise CaseBusy(f"Temporal did not answer: {error.message}") from error
     except HistoryFormatError as error:
         raise CaseBusy(str(error)) from error
-    if not may_see(only_org, case_org(history) or ""):
+    if not may_see(visible, case_org(history) or ""):
         raise missing
     return history

@@ -22,7 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from escalator import policy_store
 from escalator.cases.calls import CaseGone, bounded
 from escalator.cases.errors import InvalidField, KeyReused, NotPermitted
-from escalator.cases.reading import read_case
+from escalator.cases.reading import Visible, read_case
 from escalator.infra.logs import bind
 from escalator.infra.settings import Settings
 from models.case.resource import Case, CaseInput, CaseIntake, CaseResult
@@ -92,15 +92,15 @@ async def open_case(
     intake: CaseIntake,
     *,
     key: str | None,
-    only_org: str | None,
+    visible: Visible,
 ) -> Opened:
-    """Open a case from an engineer's or a partner's request. `only_org`: a partner's
-    organisation, the only one it opens cases for. With `key`, a retry with the same body
-    answers the case the key opened (`created` False); another body is `KeyReused`."""
-    if only_org is not None and intake.org != only_org:
-        raise NotPermitted(
-            f"a partner key of {only_org!r} opens cases for {only_org!r} only", loc=["body", "org"]
-        )
+    """Open a case from an engineer's or a partner's request. `visible`: what a partner may
+    open cases for (its organisation and the clients it acts for). With `key`, a retry with
+    the same body answers the case the key opened (`created` False); another body is
+    `KeyReused`."""
+    if visible is not None and intake.org not in visible:
+        allowed = ", ".join(repr(org) for org in sorted(visible))
+        raise NotPermitted(f"this partner opens cases for {allowed} only", loc=["body", "org"])
     now = datetime.now(UTC)
     row = check_against_policy(intake, await asyncio.to_thread(_latest, engine, intake.policy))
     if intake.received_at is not None:

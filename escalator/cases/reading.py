@@ -1,6 +1,7 @@
 """Reading a live case, and who may see it.
 
-`only_org` is a partner's organisation (None for staff, who see every case): another
+`visible` is what a partner sees: its organisation and the clients it acts for (None for
+staff, who see every case): another
 organisation's case is `CaseNotFound` exactly like an unknown one, so nothing leaks.
 """
 
@@ -17,9 +18,13 @@ from models.case.resource import Case
 from models.tables.core import CaseRow
 from workflows.case import CaseWorkflow
 
+# The organisations a caller may see: a partner's own and the clients it acts for (the
+# registry's partner links); None: every organisation (staff).
+Visible = frozenset[str] | None
 
-def may_see(only_org: str | None, org: str) -> bool:
-    return only_org is None or only_org == org
+
+def may_see(visible: Visible, org: str) -> bool:
+    return visible is None or org in visible
 
 
 async def _ask(client: Client, case_id: str, query: Any, what: str) -> Any:
@@ -56,13 +61,13 @@ async def open_steps(client: Client, case_id: str) -> dict[str, str | None]:
     return steps
 
 
-async def visible_case(client: Client, case_id: str, only_org: str | None) -> Case:
+async def visible_case(client: Client, case_id: str, visible: Visible) -> Case:
     """The live case, or `CaseNotFound` when it does not exist or belongs to an organisation
     the caller may not see."""
     if not case_id.startswith("case-"):
         raise CaseNotFound(f"no case {case_id!r}")
     case = await read_case(client, case_id)
-    if not may_see(only_org, case.org):
+    if not may_see(visible, case.org):
         raise CaseNotFound(f"no case {case_id!r}")
     return case
 
@@ -73,14 +78,12 @@ def _org_in_read_model(engine: Engine, case_id: str) -> str | None:
         return row.org if row is not None else None
 
 
-async def ensure_visible(
-    client: Client, engine: Engine, case_id: str, only_org: str | None
-) -> None:
+async def ensure_visible(client: Client, engine: Engine, case_id: str, visible: Visible) -> None:
     """`CaseNotFound` unless the caller may see the case. Its organisation never changes, so
     the read model answers (no Query, which waits on a worker); a case not yet projected asks
     its workflow."""
     org = await asyncio.to_thread(_org_in_read_model, engine, case_id)
     if org is None:
-        await visible_case(client, case_id, only_org)
-    elif not may_see(only_org, org):
+        await visible_case(client, case_id, visible)
+    elif not may_see(visible, org):
         raise CaseNotFound(f"no case {case_id!r}")

@@ -18,7 +18,7 @@ from temporalio.client import Client, WorkflowHandle
 from escalator.accounts.directory import assignable_refusal
 from escalator.cases.calls import STEP_NOT_SENT, STEP_NOT_YET, CaseGone, bounded
 from escalator.cases.errors import CaseFinished, CaseNotFound, InvalidField, KeyReused
-from escalator.cases.reading import ensure_visible, read_case, visible_case
+from escalator.cases.reading import Visible, ensure_visible, read_case, visible_case
 from models.case.resource import Case, CaseResult
 from models.case.step_requests import step_digest, step_update_id
 from models.case.steps import Assign, ShipPart, StepBody
@@ -104,18 +104,20 @@ async def take_step(
     body: StepBody,
     *,
     key: str | None,
-    only_org: str | None,
+    visible: Visible,
+    scope: str,
 ) -> Case:
     """Run `step` on a case the caller may see (else `CaseNotFound`); the Case after it.
-    A partner's keys are its own: they never collide with staff's or another partner's."""
-    await ensure_visible(client, engine, case_id, only_org)
+    `scope` names whose keys they are (a partner's organisation, or "staff"): a partner's
+    keys never collide with staff's or another partner's."""
+    await ensure_visible(client, engine, case_id, visible)
 
     async def check() -> None:
         await asyncio.to_thread(check_against_stores, engine, body)
 
     # Only steps that name a part or a person have something to look up.
     checked = check if isinstance(body, ShipPart | Assign) else None
-    return await apply_step(client, case_id, step, body, only_org or "staff", key, checked)
+    return await apply_step(client, case_id, step, body, scope, key, checked)
 
 
 async def apply_step(
@@ -160,12 +162,12 @@ async def report_field(
     update: str,
     body: BaseModel,
     *,
-    only_org: str | None,
+    visible: Visible,
 ) -> Case:
     """Report on a field record (`records`: dispatches, shipments or rmas) of a visible case:
     the Update `update` of the record's child workflow. The answer is the case with the record
     as the child now holds it (the case may not have taken the child's report in yet)."""
-    case = await visible_case(client, case_id, only_org)
+    case = await visible_case(client, case_id, visible)
     found: list[Dispatch | Shipment | RmaReturn] = [
         r for r in getattr(case.field_service, records) if r.id == record_id
     ]

@@ -22,11 +22,13 @@ from escalator.cases import (
     InvalidField,
     NotPermitted,
     StepRefused,
+    Visible,
     apply_step,
     case_once_recorded,
     check_against_policy,
     idempotent_case_id,
     intake_sha256,
+    may_see,
     start_case,
 )
 from escalator.cases.calls import workflow_exists
@@ -70,7 +72,7 @@ class AlertIntake:
         self.settings = settings
 
     async def receive(
-        self, hook: AlertmanagerWebhook, policy: str, org: str | None, only_org: str | None
+        self, hook: AlertmanagerWebhook, policy: str, org: str | None, visible: Visible
     ) -> AlertResults:
         target = await asyncio.to_thread(self._target, policy)
         results = []
@@ -81,9 +83,10 @@ class AlertIntake:
                     "no organisation: give the alert an `org` label or the `org` query parameter",
                     loc=["body", "alerts", index, "labels", "org"],
                 )
-            if only_org is not None and alert_org != only_org:
+            if not may_see(visible, alert_org):
+                allowed = ", ".join(repr(org) for org in sorted(visible or ()))
                 raise NotPermitted(
-                    f"a partner key of {only_org!r} reports alerts of {only_org!r} only",
+                    f"this partner reports alerts of {allowed} only",
                     loc=["body", "alerts", index, "labels", "org"],
                 )
             results.append(await self._one(target, alert, alert_org, index))

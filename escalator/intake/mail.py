@@ -37,11 +37,13 @@ from escalator.cases import (
     CaseNotFound,
     NotPermitted,
     StepRefused,
+    Visible,
     apply_step,
     case_once_recorded,
     check_against_policy,
     idempotent_case_id,
     intake_sha256,
+    may_see,
     start_case,
 )
 from escalator.infra.settings import Settings
@@ -117,10 +119,11 @@ class MailIntake:
         raw: bytes,
         via: Literal["smtp", "http"],
         envelope_recipients: list[str] | None = None,
-        only_org: str | None = None,
+        visible: Visible = None,
     ) -> MailResult:
-        """Keep `raw`, then act on it. `only_org`: a partner's organisation, the only one whose
-        cases its message may open or reach (another's answers 403, a ticket of another 404)."""
+        """Keep `raw`, then act on it. `visible`: what a partner may act for (its organisation
+        and its clients), the only ones whose cases its message may open or reach (another's
+        answers 403, a ticket of another 404)."""
         try:
             row_id, received_at = await asyncio.to_thread(self._keep_raw, raw, via)
         except Exception as error:
@@ -128,7 +131,7 @@ class MailIntake:
         try:
             mail = parse_mail(raw, envelope_recipients)
             await asyncio.to_thread(self._describe, row_id, mail)
-            return await self._act(row_id, received_at, mail, only_org)
+            return await self._act(row_id, received_at, mail, visible)
         except (UnreadableMail, Kept) as error:
             return await self._kept(row_id, str(error))
         except CaseError as refused:
@@ -143,19 +146,20 @@ class MailIntake:
     # -- acting on a message -------------------------------------------------------------------
 
     async def _act(
-        self, row_id: int, received_at: datetime, mail: InboundMail, only_org: str | None
+        self, row_id: int, received_at: datetime, mail: InboundMail, visible: Visible
     ) -> MailResult:
         ticket = mail.ticket_number
         case_id = await asyncio.to_thread(self._case_of_ticket, ticket) if ticket else None
         if case_id is not None:
-            return await self._reply(row_id, mail, case_id, only_org)
+            return await self._reply(row_id, mail, case_id, visible)
         if mail.automatic:
             # An acknowledgement to an auto-responder would answer it, and it us, forever.
             raise Kept(f"an automatic reply ({mail.automatic}) opens no case")
         route = await asyncio.to_thread(self._route, mail)
-        if only_org is not None and route.org != only_org:
+        if not may_see(visible, route.org):
+            allowed = ", ".join(repr(org) for org in sorted(visible or ()))
             raise NotPermitted(
-                f"a partner key of {only_org!r} sends mail for {only_org!r} only; "
+                f"this partner sends mail for {allowed} only; "
                 f"{mail.sender_email} belongs to {route.org!r}",
             )
         return await self._open(row_id, received_at, mail, route)
@@ -196,10 +200,10 @@ class MailIntake:
         )
 
     async def _reply(
-        self, row_id: int, mail: InboundMail, case_id: str, only_org: str | None
+        self, row_id: int, mail: InboundMail, case_id: str, visible: Visible
     ) -> MailResult:
         org, contact = await asyncio.to_thread(self._case_org, case_id)
-        if only_org is not None and org != only_org:
+        if not may_see(visible, org):
             raise CaseNotFound(f"no case with ticket number {mail.ticket_number}")
         sender_org = await asyncio.to_thread(self._org_of_sender, mail.sender_email)
         if sender_org != org and mail.sender_email != contact:

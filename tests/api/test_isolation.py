@@ -90,6 +90,6 @@ async def test_a_partner_opens_cases_for_its_own_organisation_only(
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"] == [
-        {"loc": ["body", "org"], "msg": "a partner key of 'acme' opens cases for 'acme' only"}
+        {"loc": ["body", "org"], "msg": "this partner opens cases for 'acme' only"}
     ]
     assert await _listed(api, tokens("admin")) == set()

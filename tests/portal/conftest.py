@@ -96,6 +96,6 @@ async def opened(
         settings,
         zsupport_intake(**overrides),
         key=None,
-        only_org=None,
+        visible=None,
     )
     return done.case

@@ -5,14 +5,21 @@ Z-Support's credit is the monthly fee of the client's system prorated over the w
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session
 
 from models.case.steps import Restore
 from tests.workflow.cases import Desk, example_policy, step
 from tests.workflow.clock import advance_to
-from tests.workflow.test_registry_facts import contract, organisation, system
+from tests.workflow.registry_rows import contract, organisation, system
 
 DENVER = ZoneInfo("America/Denver")
+
+
+@pytest.fixture
+def read_model_url(database_url: str) -> str:
+    """On SQLite and on PostgreSQL: the registry is read where production keeps it."""
+    return database_url
 
 
 async def test_restored_three_hours_after_a_four_hour_target_on_1500_a_month(

@@ -4,9 +4,9 @@ entitlement of the system the case names, the site's zone and holidays for parts
 contact's standing (models/case/registry_facts.py)."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session, col, delete
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -15,64 +15,21 @@ from models.case.resource import Case, CaseResult
 from models.case.steps import ShipPart
 from models.tables.client_registry import (
     AuthorisedContactRow,
-    CoverageRow,
-    OrganisationRow,
-    SystemRow,
 )
 from tests.workflow.cases import Desk, example_policy, open_case, step
 from tests.workflow.clock import advance_to
 from tests.workflow.field_service import Stack, all_fields, settled_case
+from tests.workflow.registry_rows import contract, organisation, system
 from workflows.case import CaseWorkflow
 
 CHICAGO = ZoneInfo("America/Chicago")
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def organisation(session: Session, org: str, zone: str, holidays: str | None = None) -> None:
-    now = datetime.now(UTC)
-    country, _, subdivision = (holidays or "").partition("-")
-    session.add(
-        OrganisationRow(
-            id=org,
-            name=org.title(),
-            time_zone=zone,
-            holidays_country=country or None,
-            holidays_subdivision=subdivision or None,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    session.commit()
-
-
-def system(session: Session, org: str, host_id: str, **site: str) -> int:
-    now = datetime.now(UTC)
-    row = SystemRow.model_validate(
-        {"org": org, "host_id": host_id, "created_at": now, "updated_at": now, **site}
-    )
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
-
-
-def contract(
-    session: Session, org: str, system_id: int, plan: str, starts: datetime, ends: datetime
-) -> None:
-    session.add(
-        CoverageRow(
-            org=org,
-            system_id=system_id,
-            kind="contract",
-            plan=plan,
-            reference=f"SSC-{system_id}-{ends:%Y%m%d}",
-            starts_at=starts,
-            expires_at=ends,
-            monthly_fee=Decimal("1500.00"),
-            currency="USD",
-        )
-    )
-    session.commit()
+@pytest.fixture
+def read_model_url(database_url: str) -> str:
+    """On SQLite and on PostgreSQL: the registry is read where production keeps it."""
+    return database_url
 
 
 async def test_a_client_in_chicago_is_due_in_chicago_business_hours_on_the_shared_plan(
