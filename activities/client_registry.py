@@ -16,6 +16,7 @@ from models.case.registry_facts import (
     RegistryFacts,
     RegistryRequest,
     SystemFacts,
+    WarrantyFacts,
 )
 from models.tables.client_registry import (
     AuthorisedContactRow,
@@ -116,6 +117,7 @@ class RegistryActivities:
         if system is not None:
             facts.system = _system_facts(system, site)
             facts.contract = _contract(rows, request.opened_at)
+            facts.warranty = _warranty(rows, request.opened_at)
         if request.entitlement is not None:
             facts.entitlement = entitlement_of(rows, request.entitlement)
             if request.host_id and system is None:
@@ -210,6 +212,20 @@ def _contract(rows: Sequence[CoverageRow], opened: datetime) -> ContractFacts | 
         currency=row.currency,
         minor_units=_minor_units(row.currency),
     )
+
+
+def _warranty(rows: Sequence[CoverageRow], opened: datetime) -> WarrantyFacts | None:
+    """The system's warranty in force when the case opened, if any."""
+    for row in rows:
+        if row.kind == "warranty" and row.system_id is not None:
+            if row.starts_at <= opened < row.expires_at:
+                return WarrantyFacts(
+                    reference=row.reference,
+                    plan=row.plan,
+                    expires_at=row.expires_at,
+                    extended=row.extended,
+                )
+    return None
 
 
 def _minor_units(currency: str | None) -> int | None:

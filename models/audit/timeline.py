@@ -496,6 +496,10 @@ def registry_detail(request: dict[str, Any], result: Any) -> str:
         fee = contract.get("monthly_fee")
         money = f", {fee} {contract.get('currency')} a month" if fee else ""
         said.append(f"contract {contract.get('reference')}{money}")
+    warranty = facts.get("warranty") or {}
+    if warranty:
+        extended = " (extended)" if warranty.get("extended") else ""
+        said.append(f"warranty {warranty.get('reference')}{extended}")
     entitlement = facts.get("entitlement") or {}
     if entitlement:
         said.append(f"entitlement {entitlement.get('outcome')}: {entitlement.get('detail')}")

@@ -44,6 +44,15 @@ class ContractFacts(BaseModel):
     minor_units: int | None = None
 
 
+class WarrantyFacts(BaseModel):
+    """The hardware warranty of the case's system in force when the case opened."""
+
+    reference: str
+    plan: str | None
+    expires_at: datetime
+    extended: bool = False
+
+
 class SystemFacts(BaseModel):
     id: int
     host_id: str
@@ -64,6 +73,7 @@ class RegistryFacts(BaseModel):
     calendars: dict[str, CalendarSpec] = Field(default_factory=dict)
     system: SystemFacts | None = None
     contract: ContractFacts | None = None
+    warranty: WarrantyFacts | None = None
     entitlement: EntitlementResult | None = None
 
     @property
