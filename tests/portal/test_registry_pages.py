@@ -348,3 +348,28 @@ async def test_a_form_without_its_token_is_refused(person: Person, engine: Engin
         assert registry.read_organisation(session, "omega").name == "Omega Ltd"
         orgs = [o.id for o in registry.list_organisations(session)]
     assert orgs == ["omega", "reseller", "zeta"]
+
+
+async def test_a_partners_clients_are_edited_on_its_page(person: Person, engine: Engine) -> None:
+    seed(engine)
+    mia = await person("mia", "manager")
+    page = await mia.get("/portal/orgs/reseller")
+    assert 'id="org-edit-clients" name="clients" type="text" value="zeta"' in page.text
+    form = {"csrf_token": csrf(page), "name": "Reseller", "kind": "partner", "time_zone": "UTC"}
+    unknown = await mia.post("/portal/orgs/reseller/edit", data={**form, "clients": "zeta nope"})
+    assert unknown.status_code == 422
+    assert error_beside(unknown, "org-edit-clients") == "no organisation 'nope'"
+    saved = await mia.post("/portal/orgs/reseller/edit", data={**form, "clients": "omega zeta"})
+    assert saved.status_code == 303, saved.text
+    shown = await mia.get(saved.headers["location"])
+    assert element(shown, "dd", "clients") == "omega, zeta"
+    assert trail(shown)[0] == ("manager:mia", "created", "partner link", "reseller acts for omega")
+    # A client partners act for cannot become a partner.
+    turned = await mia.post(
+        "/portal/orgs/zeta/edit",
+        data={**form, "name": "Zeta Corp", "kind": "partner", "clients": ""},
+    )
+    assert turned.status_code == 409
+    assert (
+        error_beside(turned, "org-edit-kind") == "reseller act for zeta: only a client has partners"
+    )
