@@ -39,6 +39,7 @@ from escalator.registry.errors import (
     RegistryInvalid,
     RegistryNotFound,
 )
+from escalator.registry.listing import OrganisationSummary, organisation_summaries
 from escalator.registry.organisations import (
     Visible,
     create_organisation,
@@ -67,6 +68,7 @@ __all__ = [
     "Edit",
     "ImportSummary",
     "Kind",
+    "OrganisationSummary",
     "RegistryDuplicate",
     "RegistryError",
     "RegistryInUse",
@@ -93,6 +95,7 @@ __all__ = [
     "list_organisations",
     "list_systems",
     "organisation_row",
+    "organisation_summaries",
     "read_organisation",
     "read_system",
     "remove_contact",

@@ -27,6 +27,11 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones()) - {"localtime", "Factory"}
 
 
+def known_zones() -> frozenset[str]:
+    """The IANA zones the registry takes (what a form suggests)."""
+    return _zones()
+
+
 @cache
 def _holiday_countries() -> dict[str, frozenset[str]]:
     import holidays  # lazily: a large package only the registry's writes need
