@@ -22,7 +22,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.deps import ClientDep, EngineDep
-from api.pages.case_page import only_org
+from api.pages.case_page import visible_to
 from api.pages.rendering import PAGE_HEADERS, case_error_page, message_page, page
 from api.web_session import AuditViewer, Viewer, ViewerDep
 from escalator import cases
@@ -79,7 +79,7 @@ async def _history(
     request: Request, viewer: Viewer, client: Client, engine: Engine, case_id: str
 ) -> CaseHistory | Response:
     try:
-        return await visible_history(client, engine, case_id, only_org(viewer))
+        return await visible_history(client, engine, case_id, visible_to(viewer))
     except cases.CaseError as error:
         return case_error_page(request, viewer, error)
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from api.pages.case_page import case_page, load_case_view, only_org
+from api.pages.case_page import case_page, load_case_view, visible_to
 from api.pages.desk_forms import invalid_field
 from api.pages.rendering import case_error_page
 from api.web_session import Viewer
@@ -61,7 +61,7 @@ async def run_step(
             step,
             body,
             key=key,
-            visible=only_org(viewer),
+            visible=visible_to(viewer),
             scope=viewer.identity.scope,
         )
     except cases.InvalidField as error:

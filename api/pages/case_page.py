@@ -58,7 +58,7 @@ class CaseView:
         return [name for name, refused in self.steps.items() if refused is None]
 
 
-def only_org(viewer: Viewer) -> cases.Visible:
+def visible_to(viewer: Viewer) -> cases.Visible:
     """What the viewer may see: a partner's organisation and the clients it acts for; None
     for staff (as API keys)."""
     return visible(viewer.identity)
@@ -72,10 +72,10 @@ def _policy_of(engine: Engine, case: Case) -> Policy | None:
 
 async def load_case_view(client: Client, engine: Engine, viewer: Viewer, case_id: str) -> CaseView:
     """The case as the viewer may see it; `CaseNotFound` for a case of another organisation."""
-    case = await cases.visible_case(client, case_id, only_org(viewer))
+    case = await cases.visible_case(client, case_id, visible_to(viewer))
     works = viewer.account.role in WORKS_CASES
     history, steps = await asyncio.gather(
-        visible_history(client, engine, case_id, only_org(viewer)),
+        visible_history(client, engine, case_id, visible_to(viewer)),
         cases.open_steps(client, case_id) if works else _nothing(),
     )
     policy, attachments, options = await asyncio.gather(
@@ -159,7 +159,7 @@ async def live_region(
     revision: int = -1,
 ) -> Response:
     """204 while the case is at `revision`; else the page's live region as it is now."""
-    current = await asyncio.to_thread(_revision, engine, case_id, only_org(viewer))
+    current = await asyncio.to_thread(_revision, engine, case_id, visible_to(viewer))
     if current is None:
         return not_found_page(request, viewer)
     if current <= revision:

@@ -19,7 +19,7 @@ from api.attachments import attachment_file, content_disposition, download_name,
 from api.auth import actor_of
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.pages.case_forms import case_page_again, run_step
-from api.pages.case_page import CaseView, only_org
+from api.pages.case_page import CaseView, visible_to
 from api.pages.desk_forms import (
     invalid_field,
     label_of,
@@ -221,7 +221,7 @@ async def download(
     plain = attachment_id.isascii() and attachment_id.isdigit() and len(attachment_id) < 10
     number = int(attachment_id) if plain else 0
     try:
-        await cases.ensure_visible(client, engine, case_id, only_org(viewer))
+        await cases.ensure_visible(client, engine, case_id, visible_to(viewer))
     except cases.CaseNotFound:
         return not_found_page(request, viewer)
     except cases.CaseError as error:

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.deps import EngineDep
-from api.pages.case_page import only_org
+from api.pages.case_page import visible_to
 from api.pages.rendering import page
 from api.web_session import ViewerDep
 from escalator.cases import Visible
@@ -154,7 +154,7 @@ def cases_page(
     now = datetime.now(UTC)
     if not errors:
         with Session(engine) as session:
-            rows, next_cursor = case_list(session, wanted, only_org(viewer), now)
+            rows, next_cursor = case_list(session, wanted, visible_to(viewer), now)
     filters = {"view": wanted.view, "q": wanted.q, "status": wanted.status, "org": wanted.org}
     kept = {name: value for name, value in filters.items() if value}
     return page(
@@ -166,7 +166,7 @@ def cases_page(
         wanted=wanted,
         views=VIEWS,
         statuses=STATUSES,
-        staff=only_org(viewer) is None,
+        staff=visible_to(viewer) is None,
         rows=rows,
         next_url=f"/portal/cases?{urlencode({**kept, 'cursor': next_cursor})}"
         if next_cursor

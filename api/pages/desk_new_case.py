@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.deps import ClientDep, EngineDep, SettingsDep, get_app_settings
-from api.pages.case_page import only_org
+from api.pages.case_page import visible_to
 from api.pages.desk_forms import (
     invalid_field,
     label_of,
@@ -138,7 +138,7 @@ def form_page(
             sentence(f"{s.name}: {s.description}") for s in policy.severities if s.description
         ),
         max_file=size_text(get_app_settings(request).attachment_max_bytes),
-        partner=only_org(viewer) is not None,
+        partner=visible_to(viewer) is not None,
         # A partner opens cases for its organisation and the clients it acts for.
         partner_orgs=_partner_orgs(viewer),
         values=values,
@@ -193,7 +193,7 @@ async def new_case_form(
     if chosen is None:
         return choose_page(request, viewer, policies, policy)
     values = {"contact.name": "", "contact.email": ""}
-    if only_org(viewer) is not None:
+    if visible_to(viewer) is not None:
         values = {"contact.name": viewer.account.name, "contact.email": viewer.account.email}
     if len(chosen.plans) == 1:
         values["plan"] = next(iter(chosen.plans))
@@ -219,7 +219,7 @@ async def open_case_from_form(
         notice = "This form was not one this page gave (or it expired): check it and send it again."
         return form_page(request, viewer, policy, fields, new_form_key(), 422, refusal=notice)
     org = fields.get("org", "").strip()
-    visible = only_org(viewer)
+    visible = visible_to(viewer)
     if visible is not None and org not in visible:
         # A partner's form offers its own organisation and its clients: nothing else counts.
         org = viewer.account.org or ""
@@ -229,7 +229,7 @@ async def open_case_from_form(
         return form_page(request, viewer, policy, fields, key, status, **context)
 
     errors = {name: "is required" for name in (*NEEDED, "org") if not posted.text(name)}
-    if only_org(viewer) is not None:
+    if visible_to(viewer) is not None:
         errors.pop("org", None)
     limit = settings.attachment_max_bytes
     files: list[NewFile] = []
@@ -254,7 +254,7 @@ async def open_case_from_form(
         return again(200, missing=missing, files_dropped=bool(files))
     try:
         opened = await cases.open_case(
-            client, engine, settings, intake, key=key, visible=only_org(viewer)
+            client, engine, settings, intake, key=key, visible=visible_to(viewer)
         )
     except cases.InvalidField as error:
         return again(422, errors=invalid_field(error))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from api.deps import EngineDep
-from api.pages.case_page import only_org
+from api.pages.case_page import visible_to
 from api.pages.desk_lists import FINISHED, MAX_QUERY, like_pattern, text_matches
 from api.pages.rendering import page
 from api.web_session import ViewerDep
@@ -88,8 +88,8 @@ def solutions_page(request: Request, viewer: ViewerDep, engine: EngineDep, q: st
     rows: list[CaseRow] = []
     with Session(engine) as session:
         if not errors:
-            rows = solutions(session, q, only_org(viewer))
-        links = helpful_links(session, only_org(viewer))
+            rows = solutions(session, q, visible_to(viewer))
+        links = helpful_links(session, visible_to(viewer))
     return page(
         request,
         "desk_solutions.html",
@@ -100,6 +100,6 @@ def solutions_page(request: Request, viewer: ViewerDep, engine: EngineDep, q: st
         rows=rows,
         links=links,
         errors=errors,
-        staff=only_org(viewer) is None,
+        staff=visible_to(viewer) is None,
         now=datetime.now(UTC),
     )

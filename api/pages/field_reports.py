@@ -12,7 +12,7 @@ from temporalio.client import Client
 from api.auth import actor_of
 from api.deps import ClientDep, EngineDep
 from api.pages.case_forms import case_page_again
-from api.pages.case_page import only_org
+from api.pages.case_page import visible_to
 from api.pages.case_steps import posted_form
 from api.pages.rendering import case_error_page, see_other
 from api.pages.step_forms import FIELD_REPORTS, FormInvalid, report_body
@@ -49,7 +49,7 @@ async def _report(
         )
     try:
         await cases.report_field(
-            client, case_id, records, record_id, report, body, visible=only_org(viewer)
+            client, case_id, records, record_id, report, body, visible=visible_to(viewer)
         )
     except (cases.StepRefused, cases.CaseFinished) as error:
         return await case_page_again(

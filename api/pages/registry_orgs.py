@@ -29,8 +29,8 @@ from api.pages.registry_pages import (
     org_page,
     org_path,
     posted,
+    registry_visible,
     row_id,
-    visible_to,
 )
 from api.pages.registry_reads import FormState, read_changes, zone_names
 from api.pages.rendering import not_found_page, page, see_other
@@ -146,7 +146,7 @@ def org_changes(
         return not_found_page(request, viewer)
     try:
         org, entries, older = read_changes(
-            engine, org_id, visible_to(engine, viewer), before_id, CHANGES_PAGE
+            engine, org_id, registry_visible(viewer), before_id, CHANGES_PAGE
         )
     except RegistryNotFound:
         return not_found_page(request, viewer)

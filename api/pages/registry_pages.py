@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.auth import actor_of
+from api.auth import actor_of, visible
 from api.pages.registry_forms import FormRefused, refusal
 from api.pages.registry_reads import Forms, FormState, read_org_page, zone_names
 from api.pages.rendering import not_found_page, page, see_other
@@ -54,14 +54,9 @@ def manages(viewer: Viewer) -> bool:
     return viewer.identity.role in ("manager", "admin")
 
 
-def visible_to(engine: Engine, viewer: Viewer) -> registry.Visible:
-    """Every organisation (None), or a partner's own and its clients'."""
-    if viewer.identity.role != "partner":
-        return None
-    if viewer.identity.org is None:
-        return set()
-    with Session(engine) as session:
-        return registry.visible_orgs(session, viewer.identity.org)
+def registry_visible(viewer: Viewer) -> registry.Visible:
+    """Every organisation (None), or a partner's own and its clients' (read as it signed in)."""
+    return visible(viewer.identity)
 
 
 def row_id(text: str) -> int | None:
@@ -85,7 +80,7 @@ def org_page(
     saved: str | None = None,
 ) -> Response:
     try:
-        data = read_org_page(engine, org_id, visible_to(engine, viewer))
+        data = read_org_page(engine, org_id, registry_visible(viewer))
     except RegistryNotFound:
         return not_found_page(request, viewer)
     forms = forms or Forms()
