@@ -37,7 +37,7 @@ Month = Annotated[
 ]
 
 
-class Decline(BaseModel):
+class CreditDecline(BaseModel):
     """Why a requested credit is declined (the client reads it)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +52,7 @@ def _visible(identity: IdentityDep) -> credits.Visible:
 Visible = Annotated[credits.Visible, Depends(_visible)]
 
 
-@router.get("/credits", response_model=list[credits.Credit], operation_id="list_credits")
+@router.get("/credits", response_model=list[credits.SlaCredit], operation_id="list_credits")
 def list_credits(
     session: SessionDep,
     visible: Visible,
@@ -60,18 +60,18 @@ def list_credits(
     month: Annotated[str | None, Query(pattern=credits.MONTH_PATTERN)] = None,
     state: CreditState | None = Query(None, description="Credits in this state only"),
     limit: int = Query(500, ge=1, le=5000, description="At most this many credits"),
-) -> list[credits.Credit]:
+) -> list[credits.SlaCredit]:
     """The credits the caller sees, newest month first, then in the order they were earned."""
     return credits.list_credits(session, visible, org=org, month=month, state=state, limit=limit)
 
 
 @router.get(
     "/credits/{credit_id}",
-    response_model=credits.Credit,
+    response_model=credits.SlaCredit,
     operation_id="get_credit",
     responses=NO_CREDIT,
 )
-def get_credit(credit_id: str, session: SessionDep, visible: Visible) -> credits.Credit:
+def get_credit(credit_id: str, session: SessionDep, visible: Visible) -> credits.SlaCredit:
     return credits.read_credit(session, credit_id, visible)
 
 
@@ -85,37 +85,39 @@ def _refusals(state: str, who: str) -> dict[int | str, dict[str, Any]]:
 
 @router.post(
     "/credits/{credit_id}/request",
-    response_model=credits.Credit,
+    response_model=credits.SlaCredit,
     operation_id="request_credit",
     responses=_refusals("eligible", "Partners of its organisation and engineers request"),
 )
 def request_credit(
     credit_id: str, identity: RequestsCredits, session: SessionDep, visible: Visible
-) -> credits.Credit:
+) -> credits.SlaCredit:
     """The client asks for an eligible credit in writing: recorded with who and when."""
     return credits.request_credit(session, credit_id, visible, actor_of(identity))
 
 
 @router.post(
     "/credits/{credit_id}/approve",
-    response_model=credits.Credit,
+    response_model=credits.SlaCredit,
     operation_id="approve_credit",
     responses=_refusals("requested", "Managers and admins decide"),
 )
-def approve_credit(credit_id: str, identity: DecidesCredits, session: SessionDep) -> credits.Credit:
+def approve_credit(
+    credit_id: str, identity: DecidesCredits, session: SessionDep
+) -> credits.SlaCredit:
     """Grant a requested credit: it is owed."""
     return credits.approve_credit(session, credit_id, actor_of(identity))
 
 
 @router.post(
     "/credits/{credit_id}/decline",
-    response_model=credits.Credit,
+    response_model=credits.SlaCredit,
     operation_id="decline_credit",
     responses=_refusals("requested", "Managers and admins decide"),
 )
 def decline_credit(
-    credit_id: str, body: Decline, identity: DecidesCredits, session: SessionDep
-) -> credits.Credit:
+    credit_id: str, body: CreditDecline, identity: DecidesCredits, session: SessionDep
+) -> credits.SlaCredit:
     """Refuse a requested credit, saying why."""
     return credits.decline_credit(session, credit_id, actor_of(identity), body.reason)
 

@@ -16,13 +16,13 @@ from escalator.credits.lifecycle import (
     read_credit,
     request_credit,
 )
-from escalator.credits.records import Credit
+from escalator.credits.records import SlaCredit
 from escalator.credits.report import (
     CSV_COLUMNS,
     MONTH_PATTERN,
     ClientCredits,
     CreditsReport,
-    Total,
+    CreditTotal,
     check_month,
     credits_report,
     report_csv,
@@ -32,13 +32,13 @@ __all__ = [
     "CSV_COLUMNS",
     "MONTH_PATTERN",
     "ClientCredits",
-    "Credit",
     "CreditError",
     "CreditInvalid",
     "CreditNotFound",
     "CreditRefused",
+    "CreditTotal",
     "CreditsReport",
-    "Total",
+    "SlaCredit",
     "Visible",
     "approve_credit",
     "check_month",

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from escalator.credits.errors import CreditInvalid, CreditNotFound, CreditRefused
-from escalator.credits.records import Credit, credit
+from escalator.credits.records import SlaCredit, credit
 from escalator.registry.changes import editing, snapshot
 from models.case.credit_states import CreditState
 from models.tables.credits import CreditRow
@@ -47,7 +47,7 @@ def credit_row(session: Session, credit_id: str, visible: Visible = None) -> Cre
     return row
 
 
-def read_credit(session: Session, credit_id: str, visible: Visible = None) -> Credit:
+def read_credit(session: Session, credit_id: str, visible: Visible = None) -> SlaCredit:
     return credit(credit_row(session, credit_id, visible))
 
 
@@ -59,7 +59,7 @@ def list_credits(
     month: str | None = None,
     state: CreditState | None = None,
     limit: int = 500,
-) -> list[Credit]:
+) -> list[SlaCredit]:
     """The credits the caller sees, newest month first, then by when they were earned."""
     query = select(CreditRow)
     for column, value in ((CreditRow.org, visible), (CreditRow.org, org)):
@@ -98,7 +98,7 @@ def _move(
     actor: str,
     step: Step,
     values: Callable[[datetime], dict[str, Any]],
-) -> Credit:
+) -> SlaCredit:
     """Move the credit from the state `step` needs to `step`, setting `values(now)`, or refuse
     naming its state. The move is one conditional UPDATE: of two people acting at once, one
     wins and the other is told what the credit became."""
@@ -134,7 +134,7 @@ class _Overtaken(Exception):
     """Another step moved the credit between our read and our write."""
 
 
-def request_credit(session: Session, credit_id: str, visible: Visible, actor: str) -> Credit:
+def request_credit(session: Session, credit_id: str, visible: Visible, actor: str) -> SlaCredit:
     """The client asks for an eligible credit in writing: `actor` (a partner of its
     organisation or an engineer on its behalf), now."""
     return _move(
@@ -147,7 +147,7 @@ def request_credit(session: Session, credit_id: str, visible: Visible, actor: st
     )
 
 
-def approve_credit(session: Session, credit_id: str, actor: str) -> Credit:
+def approve_credit(session: Session, credit_id: str, actor: str) -> SlaCredit:
     """A manager grants a requested credit: it is owed."""
     return _move(
         session,
@@ -159,7 +159,7 @@ def approve_credit(session: Session, credit_id: str, actor: str) -> Credit:
     )
 
 
-def decline_credit(session: Session, credit_id: str, actor: str, reason: str) -> Credit:
+def decline_credit(session: Session, credit_id: str, actor: str, reason: str) -> SlaCredit:
     """A manager refuses a requested credit, saying why."""
     reason = reason.strip()
     if not reason:

@@ -10,7 +10,7 @@ from models.case.credit_states import CreditState
 from models.tables.credits import CreditRow
 
 
-class Credit(BaseModel):
+class SlaCredit(BaseModel):
     """A credit a missed target earned a client, and where it stands."""
 
     id: str = Field(description="CASE_ID:target")
@@ -41,10 +41,10 @@ def money(amount: Decimal, minor_units: int) -> str:
     return str(amount.quantize(Decimal(1).scaleb(-minor_units)))
 
 
-def credit(row: CreditRow) -> Credit:
+def credit(row: CreditRow) -> SlaCredit:
     fields = row.model_dump(exclude={"amount", "minor_units", "state"})
     amount = None
     if row.amount is not None:
         amount = money(row.amount, row.minor_units if row.minor_units is not None else 2)
     state: CreditState = row.state  # type: ignore[assignment]  # the table's check holds it
-    return Credit(**fields, amount=amount, state=state)
+    return SlaCredit(**fields, amount=amount, state=state)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from escalator.credits.errors import CreditInvalid
 from escalator.credits.lifecycle import Visible
-from escalator.credits.records import Credit, credit, money
+from escalator.credits.records import SlaCredit, credit, money
 from models.case.credit_states import CREDIT_STATES, OWED, WITH_AMOUNT, CreditState
 from models.tables.client_registry import OrganisationRow
 from models.tables.credits import CreditRow
@@ -22,7 +22,7 @@ MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 TotalKind = CreditState | Literal["owed"]
 
 
-class Total(BaseModel):
+class CreditTotal(BaseModel):
     """How many credits of a state (or owed: approved and granted) and their sum."""
 
     state: TotalKind
@@ -40,8 +40,8 @@ class ClientCredits(BaseModel):
     org: str
     name: str | None = Field(description="The organisation's name in the registry")
     currency: str | None
-    credits: list[Credit]
-    totals: list[Total] = Field(description="Every state in order, then `owed`")
+    credits: list[SlaCredit]
+    totals: list[CreditTotal] = Field(description="Every state in order, then `owed`")
 
 
 class CreditsReport(BaseModel):
@@ -90,14 +90,14 @@ def _names(session: Session, orgs: set[str]) -> dict[str, str]:
     return {row.id: row.name for row in found}
 
 
-def _totals(group: list[CreditRow], currency: str | None) -> list[Total]:
+def _totals(group: list[CreditRow], currency: str | None) -> list[CreditTotal]:
     units = max((row.minor_units or 0 for row in group if row.amount is not None), default=2)
 
-    def total(kind: TotalKind, states: tuple[str, ...]) -> Total:
+    def total(kind: TotalKind, states: tuple[str, ...]) -> CreditTotal:
         rows = [row for row in group if row.state in states]
         with_amount = currency is not None and (kind == "owed" or kind in WITH_AMOUNT)
         amount = sum((row.amount or Decimal(0) for row in rows), Decimal(0))
-        return Total(
+        return CreditTotal(
             state=kind, count=len(rows), amount=money(amount, units) if with_amount else None
         )
 
