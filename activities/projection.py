@@ -1,9 +1,11 @@
-"""The read model: after every change a case workflow projects its state into `cases`."""
+"""The read model: after every change a case workflow projects its state into `cases`, its
+SLA outcomes and its credits (activities/credit_projection.py), in one transaction."""
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete
 from temporalio import activity
 
+from activities.credit_projection import project_credits
 from models.audit.report import sla_outcome_rows
 from models.case.due import next_due
 from models.case.resource import Case
@@ -62,4 +64,5 @@ class ProjectionActivities:
             row.revision = case.revision
             session.add(row)
             _project_sla_outcomes(session, case)
+            project_credits(session, case)
             session.commit()

@@ -21,6 +21,7 @@ from api.routers import (
     attachments,
     audit,
     cases,
+    credits,
     field_steps,
     health,
     intake,
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(registry_orgs.router)
     app.include_router(registry_systems.router)
     app.include_router(registry_csv.router)
+    app.include_router(credits.router)
     app.include_router(account_pages.router)
     # Before the case page: /portal/cases/new and the queues are not case ids.
     app.include_router(desk.router)

@@ -157,6 +157,9 @@ works_cases = require_roles("engineer", action="this step")
 publishes_policies = require_roles("manager", action="publishing policies")
 reads_histories = require_roles("auditor", action="reading event histories")
 manages_registry = require_roles("manager", action="changing the client registry")
+# A partner asks for its organisation's credits (check what it sees first); managers decide.
+requests_credits = require_roles("partner", "engineer", action="requesting a credit")
+decides_credits = require_roles("manager", action="approving or declining credits")
 
 # The same, as parameter types: `identity: OpensCases`.
 IdentityDep = Annotated[Identity, Depends(current_identity)]
@@ -166,6 +169,8 @@ WorksCases = Annotated[Identity, Depends(works_cases)]
 PublishesPolicies = Annotated[Identity, Depends(publishes_policies)]
 ReadsHistories = Annotated[Identity, Depends(reads_histories)]
 ManagesRegistry = Annotated[Identity, Depends(manages_registry)]
+RequestsCredits = Annotated[Identity, Depends(requests_credits)]
+DecidesCredits = Annotated[Identity, Depends(decides_credits)]
 
 
 def visible(identity: Identity) -> Visible:

@@ -24,6 +24,7 @@ from escalator.cases import (
     NotPermitted,
     StepRefused,
 )
+from escalator.credits import CreditError, CreditInvalid, CreditNotFound, CreditRefused
 from escalator.infra.temporal_errors import unavailable_part
 from escalator.registry import (
     CsvRowError,
@@ -196,6 +197,24 @@ def registry_problem(error: RegistryError) -> Problem:
     return field_problem(loc, error.msg, status)
 
 
+# The status of each refusal of the credit service (escalator/credits/errors.py).
+CREDIT_ERROR_STATUS: dict[type[CreditError], int] = {
+    CreditInvalid: 422,
+    CreditNotFound: 404,
+    CreditRefused: 409,
+}
+
+
+def credit_problem(error: CreditError) -> Problem:
+    """The problem document of a refusal of the credit service; a field it names is the
+    request body's (a decline's `reason`) or the query's (`month`)."""
+    status = next(CREDIT_ERROR_STATUS[k] for k in type(error).__mro__ if k in CREDIT_ERROR_STATUS)
+    if not error.loc:
+        return Problem(status, error.detail)
+    part = "query" if error.loc[0] == "month" else "body"
+    return field_problem([part, *error.loc], error.msg, status)
+
+
 # What FastAPI raises (as a 400) when a body cannot even be decoded.
 FASTAPI_UNPARSEABLE_BODY = "There was an error parsing the body"
 
@@ -226,6 +245,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RegistryError)
     async def _registry_error(request: Request, exc: RegistryError) -> JSONResponse:
         return await _problem(request, registry_problem(exc))
+
+    @app.exception_handler(CreditError)
+    async def _credit_error(request: Request, exc: CreditError) -> JSONResponse:
+        return await _problem(request, credit_problem(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,8 +3,9 @@ transaction of the change itself (`editing`); and reading them back per organisa
 
 An organisation's changes are found by `entity_id`: the organisation's id itself, or the id
 followed by "/" for what belongs to it ("acme/12": contact, system, contract or warranty 12
-of acme; a partner's link "reseller/acme" belongs to both). Organisation ids hold no "/"
-(escalator/registry/inputs.py), so one organisation's prefix never matches another's.
+of acme; a partner's link "reseller/acme" belongs to both; "acme/CASE_ID:restoration" is a
+credit of acme, escalator/credits/). Organisation ids hold no "/" (escalator/registry/inputs.py),
+so one organisation's prefix never matches another's.
 """
 
 from collections.abc import Iterator, Sequence
@@ -27,8 +28,11 @@ from models.tables.client_registry import (
     SystemRow,
 )
 
-Entity = Literal["organisation", "partner_client", "contact", "system", "contract", "warranty"]
-Action = Literal["created", "updated", "removed"]
+Entity = Literal[
+    "organisation", "partner_client", "contact", "system", "contract", "warranty", "credit"
+]
+# A credit's steps (escalator/credits/) are recorded here too, by what a person did to it.
+Action = Literal["created", "updated", "removed", "requested", "approved", "declined"]
 
 
 class Change(BaseModel):

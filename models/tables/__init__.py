@@ -4,6 +4,6 @@ Importing the package registers every table on `SQLModel.metadata` (migrations c
 against it); the core module comes first because the others use its `DateTime` column.
 """
 
-from models.tables import accounts, audit, client_registry, core, intake, inventory
+from models.tables import accounts, audit, client_registry, core, credits, intake, inventory
 
-__all__ = ["accounts", "audit", "client_registry", "core", "intake", "inventory"]
+__all__ = ["accounts", "audit", "client_registry", "core", "credits", "intake", "inventory"]

@@ -43,6 +43,7 @@ from models.audit.history import CaseHistory
 from models.case.steps import STEP_BODIES
 from models.tables.client_registry import AuthorisedContactRow
 from tests.accounts import add_engineers
+from tests.api.credits_walk import walk_credits
 from tests.api.registry_walk import walk_registry
 from tests.api.served import serving
 from tests.api.test_alert_intake import alert, hook
@@ -569,6 +570,7 @@ async def test_every_documented_status_is_reached_and_no_other(
             await walk_intake(walk, case["ticket_number"])
             await walk_policies_and_reports(walk)
             await walk_audit(walk, case["id"], engine, await stack.env.get_current_time())
+            await walk_credits(walk, engine, case)
             await walk_field_service(walk, stack, session, worker)
             await walk.steps_on_no_case()
             answered = await generated(http, spec, keys, case["id"])

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_python_client.strings import PythonIdentifier
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
@@ -86,7 +87,8 @@ def operation_modules(spec: dict[str, Any]) -> dict[str, ModuleType]:
     found = {}
     for item in spec["paths"].values():
         for operation in item.values():
-            tag = operation.get("tags", ["default"])[0].replace(" ", "_")
+            # The generator's folder name: "credits" is a builtin, so its folder is "credits_".
+            tag = PythonIdentifier(value=operation.get("tags", ["default"])[0], prefix="tag")
             name = operation["operationId"]
             found[name] = module(f"api.{tag}.{name}")
     return found

@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "escalator.export",
             "escalator.inventory_seed",
             "escalator.registry",
+            "escalator.credits",
         ),
     ),
     ("workflows and activities", ("workflows", "activities")),
