@@ -11,7 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import DecidesCredits, IdentityDep, RequestsCredits, actor_of, current_identity
+from api.auth import (
+    DecidesCredits,
+    IdentityDep,
+    RequestsCredits,
+    actor_of,
+    current_identity,
+    visible,
+)
 from api.deps import SessionDep
 from escalator import credits
 from escalator.registry.inputs import OrgId
@@ -46,7 +53,7 @@ class CreditDecline(BaseModel):
 
 
 def _visible(identity: IdentityDep) -> credits.Visible:
-    return identity.org if identity.role == "partner" else None
+    return visible(identity)
 
 
 Visible = Annotated[credits.Visible, Depends(_visible)]

@@ -7,9 +7,9 @@ HTTP here: refusals are `CreditError`s, which the API maps to statuses in one ta
 (api/problems.py).
 """
 
+from escalator.cases import Visible
 from escalator.credits.errors import CreditError, CreditInvalid, CreditNotFound, CreditRefused
 from escalator.credits.lifecycle import (
-    Visible,
     approve_credit,
     decline_credit,
     list_credits,

@@ -3,7 +3,7 @@ an eligible credit, a manager approves or declines a requested one (docs/registr
 "Credits"). Each step records who and when on the row and in the change trail
 (`registry_changes`, entity `credit`), in one transaction.
 
-`visible` is the only organisation a caller sees (a partner's), or None for every one; a
+`visible` is what a caller sees (a partner's organisation and its clients), or None for every one; a
 credit of another organisation is "not found", exactly like one that does not exist.
 """
 
@@ -14,13 +14,13 @@ from typing import Any, Literal
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from escalator.cases import Visible, may_see
 from escalator.credits.errors import CreditInvalid, CreditNotFound, CreditRefused
 from escalator.credits.records import SlaCredit, credit
 from escalator.registry.changes import editing, snapshot
 from models.case.credit_states import CreditState
 from models.tables.credits import CreditRow
 
-Visible = str | None
 Step = Literal["requested", "approved", "declined"]
 
 # Why a credit in each state cannot take a step, in words a partner or a manager can act on.
@@ -42,7 +42,7 @@ _NEEDS: dict[Step, CreditState] = {
 
 def credit_row(session: Session, credit_id: str, visible: Visible = None) -> CreditRow:
     row = session.get(CreditRow, credit_id)
-    if row is None or (visible is not None and row.org != visible):
+    if row is None or not may_see(visible, row.org):
         raise CreditNotFound(f"no credit {credit_id!r}")
     return row
 
@@ -62,9 +62,10 @@ def list_credits(
 ) -> list[SlaCredit]:
     """The credits the caller sees, newest month first, then by when they were earned."""
     query = select(CreditRow)
-    for column, value in ((CreditRow.org, visible), (CreditRow.org, org)):
-        if value is not None:
-            query = query.where(column == value)
+    if visible is not None:
+        query = query.where(col(CreditRow.org).in_(sorted(visible)))
+    if org is not None:
+        query = query.where(CreditRow.org == org)
     if month is not None:
         query = query.where(CreditRow.month == month)
     if state is not None:

@@ -11,8 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from escalator.cases import Visible
 from escalator.credits.errors import CreditInvalid
-from escalator.credits.lifecycle import Visible
 from escalator.credits.records import SlaCredit, credit, money
 from models.case.credit_states import CREDIT_STATES, OWED, WITH_AMOUNT, CreditState
 from models.tables.client_registry import OrganisationRow
@@ -59,7 +59,7 @@ def credits_report(session: Session, month: str, visible: Visible = None) -> Cre
     """The month's credits of every organisation the caller sees."""
     query = select(CreditRow).where(CreditRow.month == check_month(month))
     if visible is not None:
-        query = query.where(CreditRow.org == visible)
+        query = query.where(col(CreditRow.org).in_(sorted(visible)))
     rows = session.exec(
         query.order_by(col(CreditRow.org), col(CreditRow.earned_at), col(CreditRow.id))
     ).all()

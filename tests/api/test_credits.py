@@ -281,3 +281,18 @@ async def test_listing_filters_by_organisation_month_and_state(
     ):
         bad = await refused(await http.get("/credits", params=params, headers=engineer), 422)
         assert bad["errors"][0]["loc"] == ["query", field]
+
+
+@pytest.mark.usefixtures("acme")
+async def test_a_reseller_sees_and_requests_the_credits_of_the_clients_it_acts_for(
+    engine: Engine, http: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    partner = {"id": "resell", "name": "Resell Inc", "kind": "partner", "clients": ["acme"]}
+    answer(await http.post("/orgs", json=partner, headers=tokens("manager")), 201)
+    project(engine, case_with("case-a", settled(), restored_at=RESTORED))
+    reseller = tokens("partner", "resell")
+    assert [c["id"] for c in answer(await http.get("/credits", headers=reseller), 200)] == [CREDIT]
+    requested = answer(await http.post(f"/credits/{CREDIT}/request", headers=reseller), 200)
+    assert requested["state"] == "requested"
+    # Globex's own desk still sees none of it.
+    assert answer(await http.get("/credits", headers=tokens("partner", "globex")), 200) == []
