@@ -42,7 +42,7 @@ class CaseIntake(CaseClocks):
 
     async def _intake(self, case_input: CaseInput) -> None:
         facts = None
-        if workflow.patched(REGISTRY_PATCH):
+        if workflow.patched(REGISTRY_PATCH) and self.policy.asks_registry:
             facts = await self._registry_facts(case_input)
             self._policy = self.policy.with_calendars(facts.calendars)
         intake, policy = case_input.intake, self.policy

@@ -165,6 +165,19 @@ class Policy(BaseModel):
         return self.model_copy(update={"calendars": {**self.calendars, **calendars}})
 
     @property
+    def asks_registry(self) -> bool:
+        """Whether a case of this policy decides anything on the client registry: its
+        contacts, coverage, the client's zone, the system's site, or a fee to prorate."""
+        contacts = self.intake.authorised_contacts
+        return bool(
+            (contacts is not None and contacts.required)
+            or self.entitlement is not None
+            or self.client_calendars
+            or self.field_service is not None
+            or any(rule.basis == "prorated_monthly_fee" for rule in self.credits)
+        )
+
+    @property
     def client_calendars(self) -> dict[str, CalendarSpec]:
         """The calendars whose hours count in each client's own zone (`client_zone`)."""
         return {name: spec for name, spec in self.calendars.items() if spec.client_zone}
