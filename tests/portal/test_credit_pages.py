@@ -145,6 +145,12 @@ async def test_a_manager_approves_one_credit_and_declines_another_with_a_reason(
     assert f'aria-describedby="{field.group(1)}-error"' in field.group(0)
     assert element(blank, "p", f"{field.group(1)}-error") == "say why the credit is declined"
     assert row(engine, C).state == "requested"
+    for reason, message in (("x" * 1001, "is at most 1000 characters"), ("a\x07b", "U+0007")):
+        wrong = await mia.post(
+            action(C, "decline"), data={**back(token, **filters), "reason": reason}
+        )
+        assert wrong.status_code == 422 and message in credit_text(wrong, C)
+    assert row(engine, C).state == "requested"
 
     why = "The outage was caused by the client's own firewall."
     decline = await mia.post(action(C, "decline"), data={**back(token, **filters), "reason": why})
