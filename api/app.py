@@ -12,7 +12,7 @@ from api.encoded_slashes import RefuseEncodedSlashes
 from api.input_checks import refuse_unstorable_input
 from api.openapi import UNAVAILABLE, install_openapi, operation_id
 from api.pages import account as account_pages
-from api.pages import audit_pages, case_page, desk, manage, workspace
+from api.pages import audit_pages, case_page, credit_pages, desk, manage, workspace
 from api.pages import registry_orgs as registry_pages
 from api.pages.rendering import install_pages
 from api.problems import install_problem_handlers
@@ -103,5 +103,6 @@ def create_app(
     app.include_router(manage.router)
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(credit_pages.router)
     app.include_router(case_page.router)
     return app
