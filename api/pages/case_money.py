@@ -2,22 +2,16 @@
 and each credit it earned with where it stands in the credits table, read through the credit
 service (escalator/credits/) as the viewer may see it.
 
-The case page (case_page.py) renders its templates without knowing of credits: the template
-calls `case_money(request, viewer, case)`, a template global registered here (this module is
-imported by credit_pages.py, which api/app.py includes). It reads the database only for a
-case that earned credits: one primary-key lookup per credit.
+The case page loads it with the case (`load_case_view`, in a thread): it reads the database
+only for a case that earned credits, one primary-key lookup per credit.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import Request
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.auth import visible
-from api.deps import get_engine
-from api.pages.rendering import environment
-from api.web_session import Viewer
 from escalator import credits
 from models.case.credit_states import CreditState, credits_with_ids, earned_state
 from models.case.resource import Case, Charge, Credit
@@ -75,14 +69,14 @@ def charge_amount(amount: float) -> str:
     return f"{exact:f}"
 
 
-def case_money(request: Request, viewer: Viewer, case: Case) -> CaseMoney:
+def case_money(engine: Engine, seen: credits.Visible, case: Case) -> CaseMoney:
+    """The case's charges, and its credits with their rows as the viewer may see them."""
     charges = [ChargeLine(c.reason, charge_amount(c.amount), c.currency, c) for c in case.charges]
     earned = list(credits_with_ids(case))
     if not earned:
         return CaseMoney(charges, [])
-    seen = visible(viewer.identity)
     found: list[CaseCredit] = []
-    with Session(get_engine(request)) as session:
+    with Session(engine) as session:
         for credit_id, credit in earned:
             try:
                 record: credits.SlaCredit | None = credits.read_credit(session, credit_id, seen)
@@ -90,6 +84,3 @@ def case_money(request: Request, viewer: Viewer, case: Case) -> CaseMoney:
                 record = None
             found.append(CaseCredit(credit_id, credit, record))
     return CaseMoney(charges, found)
-
-
-environment.globals["case_money"] = case_money

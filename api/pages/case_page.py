@@ -21,6 +21,7 @@ from temporalio.client import Client
 from api.attachments import attachments_of
 from api.auth import visible
 from api.deps import ClientDep, EngineDep
+from api.pages.case_money import CaseMoney, case_money
 from api.pages.rendering import case_error_page, not_found_page, page
 from api.pages.work_options import WorkOptions, work_options
 from api.web_session import Viewer, ViewerDep
@@ -52,6 +53,8 @@ class CaseView:
     options: WorkOptions | None = None
     # The site's region the case was opened with (parts ship there unless a step names one).
     region: str | None = None
+    # Its charges, and the credits it earned with where each stands (api/pages/case_money.py).
+    money: CaseMoney | None = None
 
     @property
     def open_steps(self) -> list[str]:
@@ -78,15 +81,16 @@ async def load_case_view(client: Client, engine: Engine, viewer: Viewer, case_id
         visible_history(client, engine, case_id, visible_to(viewer)),
         cases.open_steps(client, case_id) if works else _nothing(),
     )
-    policy, attachments, options = await asyncio.gather(
+    policy, attachments, options, money = await asyncio.gather(
         asyncio.to_thread(_policy_of, engine, case),
         asyncio.to_thread(attachments_of, engine, case_id),
         asyncio.to_thread(work_options, engine) if works else _no_options(),
+        asyncio.to_thread(case_money, engine, visible_to(viewer), case),
     )
     intake = case_input(history).get("intake") or {}
     region = intake.get("region") if isinstance(intake, dict) else None
     return CaseView(
-        case, policy, build_timeline(history), attachments, steps, options, region or None
+        case, policy, build_timeline(history), attachments, steps, options, region or None, money
     )
 
 

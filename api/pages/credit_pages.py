@@ -22,7 +22,6 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 # Registers the template global the case page draws its charges and credits with.
-import api.pages.case_money  # noqa: F401
 from api.auth import actor_of, visible
 from api.deps import ClientDep, EngineDep
 from api.pages import credit_report

@@ -25,10 +25,10 @@ from escalator import credits
 router = APIRouter(include_in_schema=False)
 
 # Who reads the report (admins too, as everywhere).
-READERS = ("partner", "manager", "auditor", "admin")
+READERS = ("partner", "engineer", "manager", "auditor", "admin")
 ReportReader = Annotated[
     Viewer,
-    Depends(viewer_with_role("partner", "manager", "auditor", action="Reading the credits report")),
+    Depends(viewer_with_role(*READERS[:-1], action="Reading the credits report")),
 ]
 
 
