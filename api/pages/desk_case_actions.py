@@ -10,10 +10,13 @@ too (their own steps are theirs: api/pages/case_steps.py).
 
 import asyncio
 import re
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy import Engine
+from temporalio.client import Client
 
 from api.attachments import attachment_file, content_disposition, download_name, media_type
 from api.auth import actor_of
@@ -30,11 +33,11 @@ from api.pages.desk_forms import (
 )
 from api.pages.form_keys import form_key
 from api.pages.rendering import case_error_page, environment, not_found_page, see_other
-from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, ViewerDep
+from api.web_session import ChangerViewer, SignedInForm, SignedInMultipart, Viewer, ViewerDep
 from escalator import cases
 from escalator.cases.attachments import refuse_file, store_files
 from models.audit.timeline import asked_fields
-from models.case.steps import AddNote, CustomerReply
+from models.case.steps import AddNote, CustomerReply, StepBody
 
 router = APIRouter(prefix="/portal/cases", include_in_schema=False)
 
@@ -66,6 +69,53 @@ def requested_fields(view: CaseView) -> list[tuple[str, str, str]]:
 environment.filters["requested_fields"] = requested_fields
 
 
+async def _form_refused(
+    request: Request,
+    viewer: Viewer,
+    client: Client,
+    engine: Engine,
+    case_id: str,
+    errors: dict[str, str],
+    key: str | None,
+    values: dict[str, str],
+) -> Response | None:
+    """The case page again (422) when the form has errors or no key of ours, else None."""
+    if not errors and key is not None:
+        return None
+    refusal = None if key else EXPIRED
+    return await case_page_again(
+        request, viewer, client, engine, case_id, 422, errors=errors, values=values, refusal=refusal
+    )
+
+
+async def _send(
+    request: Request,
+    viewer: Viewer,
+    client: Client,
+    engine: Engine,
+    case_id: str,
+    step: str,
+    form: dict[str, str],
+    errors: dict[str, str],
+    body: Callable[[], StepBody],
+) -> Response:
+    """Take the step the checked form asks for: back to the case page, or the page again with
+    why not (the form's errors, the step's model's, or the case's refusal)."""
+    key = form_key(form)
+    if refused := await _form_refused(request, viewer, client, engine, case_id, errors, key, form):
+        return refused
+    assert key is not None  # _form_refused answered otherwise
+    try:
+        made = body()
+    except ValidationError as error:
+        found = validation_errors(error)
+        return await case_page_again(
+            request, viewer, client, engine, case_id, 422, errors=found, values=form
+        )
+    refused = await run_step(request, viewer, client, engine, case_id, step, made, key, values=form)
+    return refused or see_other(f"/portal/cases/{case_id}")
+
+
 @router.post("/{case_id}/reply")
 async def reply(
     request: Request,
@@ -91,32 +141,18 @@ async def reply(
         errors["message"] = f"a reply gives at most {MAX_REPLY_FIELDS} fields"
     if not form.get("message", "").strip():
         errors.setdefault("message", "is required")
-    key = form_key(form)
-    if errors or key is None:
-        return await case_page_again(
-            request,
-            viewer,
-            client,
-            engine,
-            case_id,
-            422,
-            errors=errors,
-            values=form,
-            refusal=None if key else EXPIRED,
-        )
-    try:
-        body = CustomerReply(
-            actor=actor_of(viewer.identity), message=form["message"].strip(), fields=given
-        )
-    except ValidationError as error:
-        found = validation_errors(error)
-        return await case_page_again(
-            request, viewer, client, engine, case_id, 422, errors=found, values=form
-        )
-    refused = await run_step(
-        request, viewer, client, engine, case_id, "customer-reply", body, key, values=form
+    actor = actor_of(viewer.identity)
+    return await _send(
+        request,
+        viewer,
+        client,
+        engine,
+        case_id,
+        "customer-reply",
+        form,
+        errors,
+        lambda: CustomerReply(actor=actor, message=form["message"].strip(), fields=given),
     )
-    return refused or see_other(f"/portal/cases/{case_id}")
 
 
 @router.post("/{case_id}/note")
@@ -131,30 +167,18 @@ async def add_information(
     """Information added to a case that does not wait on anyone: the add-note step."""
     text = form.get("text", "").strip()
     errors = unstorable(form, ["text"]) or ({} if text else {"text": "is required"})
-    key = form_key(form)
-    if errors or key is None:
-        return await case_page_again(
-            request,
-            viewer,
-            client,
-            engine,
-            case_id,
-            422,
-            errors=errors,
-            values=form,
-            refusal=None if key else EXPIRED,
-        )
-    try:
-        body = AddNote(actor=actor_of(viewer.identity), text=text)
-    except ValidationError as error:
-        found = validation_errors(error)
-        return await case_page_again(
-            request, viewer, client, engine, case_id, 422, errors=found, values=form
-        )
-    refused = await run_step(
-        request, viewer, client, engine, case_id, "add-note", body, key, values=form
+    actor = actor_of(viewer.identity)
+    return await _send(
+        request,
+        viewer,
+        client,
+        engine,
+        case_id,
+        "add-note",
+        form,
+        errors,
+        lambda: AddNote(actor=actor, text=text),
     )
-    return refused or see_other(f"/portal/cases/{case_id}")
 
 
 @router.post("/{case_id}/attach")
@@ -181,17 +205,9 @@ async def attach(
         files, errors = [], invalid_field(error)
     if not files and not errors:
         errors["file"] = "choose a file to attach"
-    if errors or key is None:
-        return await case_page_again(
-            request,
-            viewer,
-            client,
-            engine,
-            case_id,
-            422,
-            errors=errors,
-            refusal=None if key else EXPIRED,
-        )
+    if refused := await _form_refused(request, viewer, client, engine, case_id, errors, key, {}):
+        return refused
+    assert key is not None  # _form_refused answered otherwise
     (file,) = files
     note = AddNote(
         actor=actor_of(viewer.identity),
