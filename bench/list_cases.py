@@ -11,28 +11,26 @@ give and what the API adds.
     .venv/bin/python bench/list_cases.py [--cases 100000] [--database-url URL]
 """
 
-import argparse
 import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.app import create_app
 from api.auth import issue_api_key
-from escalator.infra.db import engine_from_url, migrate, normalise_url
+from bench.read_model import arguments, bench_database
+from escalator.infra.db import engine_from_url, migrate
 from escalator.infra.settings import Settings
 from models.tables.core import CaseRow
 
@@ -166,27 +164,9 @@ async def bench(url: str, cases: int, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create a database on")
-    args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {args.cases:,} cases, {args.runs} runs each")
-    if args.database_url:
-        name = f"escalator_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(normalise_url(args.database_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            head = normalise_url(args.database_url).rpartition("/")[0]
-            asyncio.run(bench(f"{head}/{name}", args.cases, args.runs))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(bench(f"sqlite:///{folder}/bench.db", args.cases, args.runs))
+    args = arguments(__doc__.split("\n")[0], runs=30)
+    with bench_database(args.database_url) as url:
+        asyncio.run(bench(url, args.cases, args.runs))
 
 
 if __name__ == "__main__":

@@ -11,19 +11,16 @@ lists 50 cases as JSON. Every page must list 50 cases, or the script fails.
     .venv/bin/python bench/portal_pages.py [--cases 100000] [--database-url URL]
 """
 
-import argparse
 import asyncio
 import re
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.app import create_app
 from api.auth import issue_api_key
 from bench.queues import ENGINEERS, fill
+from bench.read_model import arguments, bench_database
 from escalator.accounts import create_account, issue_link, redeem_link
-from escalator.infra.db import engine_from_url, migrate, normalise_url
+from escalator.infra.db import engine_from_url, migrate
 from escalator.infra.settings import Settings
 from escalator.policy_store import publish_examples_if_absent
 
@@ -147,27 +145,9 @@ async def bench(url: str, cases: int, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create a database on")
-    args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {args.cases:,} cases, {args.runs} runs each")
-    if args.database_url:
-        name = f"escalator_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(normalise_url(args.database_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            head = normalise_url(args.database_url).rpartition("/")[0]
-            asyncio.run(bench(f"{head}/{name}", args.cases, args.runs))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(bench(f"sqlite:///{folder}/bench.db", args.cases, args.runs))
+    args = arguments(__doc__.split("\n")[0], runs=20)
+    with bench_database(args.database_url) as url:
+        asyncio.run(bench(url, args.cases, args.runs))
 
 
 if __name__ == "__main__":

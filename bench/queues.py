@@ -10,18 +10,15 @@ page, then the five bounded counts.
     .venv/bin/python bench/queues.py [--cases 100000] [--database-url URL]
 """
 
-import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert, text
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,7 +33,8 @@ from api.pages.queue_reads import (
     counts,
     read_page,
 )
-from escalator.infra.db import engine_from_url, migrate, normalise_url
+from bench.read_model import arguments, bench_database
+from escalator.infra.db import engine_from_url, migrate
 from models.tables.core import CaseRow
 
 OPEN = ["new", "acknowledged", "triaged", "assigned", "in_progress", "waiting_customer"]
@@ -147,27 +145,9 @@ def bench(url: str, cases: int, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create a database on")
-    args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {args.cases:,} cases, {args.runs} runs each")
-    if args.database_url:
-        name = f"escalator_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(normalise_url(args.database_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            head = normalise_url(args.database_url).rpartition("/")[0]
-            bench(f"{head}/{name}", args.cases, args.runs)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        bench(f"sqlite:///{folder}/bench.db", args.cases, args.runs)
+    args = arguments(__doc__.split("\n")[0], runs=30)
+    with bench_database(args.database_url) as url:
+        bench(url, args.cases, args.runs)
 
 
 if __name__ == "__main__":
