@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import load_only
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -25,6 +24,7 @@ from api.pages.case_page import visible_to
 from api.pages.rendering import page
 from api.web_session import ViewerDep
 from escalator.cases import Visible
+from escalator.infra.text_search import contains
 from models.case.cursors import BadCursor, decode_cursor, encode_cursor
 from models.case.resource import CaseStatus
 from models.tables.core import CaseRow
@@ -51,17 +51,6 @@ LIST_COLUMNS = (
     CaseRow.received_at,
     CaseRow.updated_at,
 )
-
-
-def like_pattern(text: str) -> str:
-    """`%text%` with LIKE's own wildcards in `text` escaped (by backslash): they match
-    themselves."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def text_matches(pattern: str, *columns: object) -> ColumnElement[bool]:
-    return or_(*(col(column).ilike(pattern, escape="\\") for column in columns))
 
 
 def after_cursor(cursor: str) -> tuple[datetime, str] | None:
@@ -114,8 +103,7 @@ def list_query(wanted: CaseFilter, visible: Visible, now: datetime) -> SelectOfS
         query = query.where(col(CaseRow.status).in_(FINISHED))
         query = query.where(col(CaseRow.updated_at) >= now - RECENT)
     if wanted.q:
-        pattern = like_pattern(wanted.q)
-        query = query.where(text_matches(pattern, CaseRow.ticket_number, CaseRow.subject))
+        query = query.where(contains(wanted.q, CaseRow.ticket_number, CaseRow.subject))
     if wanted.cursor and (after := after_cursor(wanted.cursor)) is not None:
         at, case_id = after
         received = col(CaseRow.received_at)

@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from api.deps import EngineDep
 from api.pages.case_page import visible_to
-from api.pages.desk_lists import FINISHED, MAX_QUERY, like_pattern, text_matches
+from api.pages.desk_lists import FINISHED, MAX_QUERY
 from api.pages.rendering import page
 from api.web_session import ViewerDep
 from escalator import policy_store
 from escalator.cases import Visible
+from escalator.infra.text_search import contains
 from models.policy.intake import Link
 from models.tables.core import CaseRow
 
@@ -57,7 +58,7 @@ def solutions(session: Session, q: str, visible: Visible) -> list[CaseRow]:
     if visible is not None:
         query = query.where(col(CaseRow.org).in_(sorted(visible)))
     if q:
-        query = query.where(text_matches(like_pattern(q), CaseRow.resolution, CaseRow.subject))
+        query = query.where(contains(q, CaseRow.resolution, CaseRow.subject))
     query = query.order_by(col(CaseRow.received_at).desc(), col(CaseRow.id).desc())
     return list(session.exec(query.limit(LIMIT)))
 

@@ -16,6 +16,7 @@ from api.auth import IdentityDep, OpensCases, current_identity, visible
 from api.deps import ClientDep, EngineDep, IdempotencyKey, SessionDep, SettingsDep
 from api.problems import field_problem
 from escalator import cases
+from escalator.infra.text_search import contains
 from models.case.cursors import BadCursor, decode_cursor, encode_cursor
 from models.case.resource import Case, CaseIntake, CaseStatus, CaseSummary
 from models.tables.core import CaseRow
@@ -109,15 +110,7 @@ def list_cases(
     if orgs is not None:
         query = query.where(col(CaseRow.org).in_(sorted(orgs)))
     if q is not None:
-        # LIKE wildcards typed by the caller match themselves.
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            or_(
-                col(CaseRow.ticket_number).ilike(pattern, escape="\\"),
-                col(CaseRow.subject).ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(contains(q, CaseRow.ticket_number, CaseRow.subject))
     filters: dict[str, Any] = {
         "status": status,
         "severity": severity,

@@ -47,6 +47,7 @@ from escalator.cases import (
     start_case,
 )
 from escalator.infra.settings import Settings
+from escalator.infra.text_search import ESCAPE, escaped
 from escalator.intake.mail_authentication import verdict
 from models.case.resource import Case, CaseIntake, ContactIntake
 from models.case.steps import AddNote, CustomerReply
@@ -335,10 +336,11 @@ class MailIntake:
             domain = domain_of(sender)
             # LIKE only narrows the rows (its wildcards in the domain escaped); the domain
             # after the contact address's last "@" must then equal the sender's exactly.
-            escaped = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             candidates = session.exec(
                 select(AuthorisedContactRow.org, AuthorisedContactRow.email).where(
-                    func.lower(AuthorisedContactRow.email).like(f"%@{escaped}", escape="\\")
+                    func.lower(AuthorisedContactRow.email).like(
+                        f"%@{escaped(domain)}", escape=ESCAPE
+                    )
                 )
             ).all()
         orgs = {org for org, email in candidates if domain_of(email) == domain}

@@ -4,10 +4,11 @@ the order of ids."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
+from escalator.infra.text_search import contains
 from escalator.registry.organisations import Visible
 from models.tables.client_registry import AuthorisedContactRow, OrganisationRow, SystemRow
 
@@ -22,18 +23,8 @@ class OrganisationSummary:
     systems: int
 
 
-def _like(text: str) -> str:
-    """`%text%`, LIKE's own wildcards in `text` matching themselves (escaped by backslash)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _matches(text: str) -> ColumnElement[bool]:
-    pattern = _like(text)
-    return or_(
-        col(OrganisationRow.id).ilike(pattern, escape="\\"),
-        col(OrganisationRow.name).ilike(pattern, escape="\\"),
-    )
+    return contains(text, OrganisationRow.id, OrganisationRow.name)
 
 
 def organisation_summaries(
