@@ -1,14 +1,13 @@
 """What of the client registry a caller reads: every organisation, or a partner's own and
-the clients it acts for (escalator/registry/organisations.py `visible_orgs`). Anything else
+the clients it acts for (api/auth.py `visible`). Anything else
 answers 404, exactly like a record that does not exist."""
 
 from typing import Annotated, Any
 
 from fastapi import Depends
 
-from api.auth import IdentityDep
-from api.deps import SessionDep
-from escalator.registry import Visible, visible_orgs
+from api.auth import IdentityDep, visible
+from escalator.registry import Visible
 
 # The registry's routes: errors every one of them may answer besides 401 and 503.
 UNAUTHENTICATED: dict[int | str, dict[str, Any]] = {
@@ -19,10 +18,9 @@ WRITE_REFUSED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def registry_view(identity: IdentityDep, session: SessionDep) -> Visible:
-    if identity.role != "partner" or identity.org is None:
-        return None
-    return visible_orgs(session, identity.org)
+def registry_view(identity: IdentityDep) -> Visible:
+    """What the caller sees, as its identity was read (a partner's clients included)."""
+    return visible(identity)
 
 
 RegistryView = Annotated[Visible, Depends(registry_view)]
