@@ -1,15 +1,19 @@
 """The worker process: runs case workflows and their activities on the task queue."""
 
 import asyncio
+import compileall
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import RestrictedWorkflowAccessError
 
+import workflows
 from activities import all_activities
 from escalator.infra.db import engine_from_url
 from escalator.infra.logs import configure_logging, core_logging
@@ -33,6 +37,17 @@ def metrics_runtime(address: str) -> Runtime:
     )
 
 
+def cache_workflow_bytecode() -> bool:
+    """Write the workflow modules' bytecode if it is missing or stale.
+
+    The sandbox imports the workflow modules afresh for every case it starts. Without their
+    bytecode on disk (PYTHONDONTWRITEBYTECODE, a fresh checkout) each import compiles them
+    from source again: about a third of what a new case cost the worker (bench/RESULTS.md).
+    False when the folder cannot be written: then each case compiles them.
+    """
+    return bool(compileall.compile_dir(Path(workflows.__file__).parent, quiet=1))
+
+
 def build_worker(
     client: Client,
     engine: Engine,
@@ -40,21 +55,27 @@ def build_worker(
     executor: ThreadPoolExecutor,
     *,
     cache_workflows: bool = True,
+    strict_sandbox: bool = False,
 ) -> Worker:
     """A worker with every workflow and activity; tests build theirs the same way.
 
     The workflow cache holds `ESCALATOR_WORKER_CACHE_SIZE` cases; the others replay from
     their history on their next task. Without the cache every task goes to the shared
     queue rather than to this worker's sticky one, as tests that stop a worker and start
-    another need.
+    another need. `strict_sandbox` runs the case workflow's mixins inside the sandbox too
+    (workflows/sandbox.py), as a test of their determinism does.
     """
+    if not cache_workflow_bytecode():
+        log.warning("cannot write the workflow modules' bytecode: every new case compiles them")
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=ALL_WORKFLOWS,
         activities=all_activities(engine, settings),
         activity_executor=executor,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=strict_sandbox),
+        # In the strict test a restricted call fails the case at once rather than retrying.
+        workflow_failure_exception_types=[RestrictedWorkflowAccessError] if strict_sandbox else [],
         max_cached_workflows=settings.worker_cache_size if cache_workflows else 0,
     )
 

@@ -1,6 +1,7 @@
 """Outbound e-mail: rendered from the policy's templates, recorded, then sent over SMTP."""
 
 import asyncio
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -25,9 +26,15 @@ from models.tables.intake import InboundMessageRow
 _templates = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
+@functools.lru_cache(maxsize=512)
+def _template(source: str) -> Template:
+    """Compiled once per worker: a policy has a handful of templates, sent again and again."""
+    return _templates.from_string(source)
+
+
 def render(request: EmailRequest) -> tuple[str, str]:
-    subject = _templates.from_string(request.subject_template).render(request.context)
-    body = _templates.from_string(request.body_template).render(request.context)
+    subject = _template(request.subject_template).render(request.context)
+    body = _template(request.body_template).render(request.context)
     return " ".join(subject.split()), body
 
 

@@ -1,6 +1,8 @@
 """The read model: after every change a case workflow projects its state into `cases`, its
 SLA outcomes and its credits (activities/credit_projection.py), in one transaction."""
 
+from typing import Any
+
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete
 from temporalio import activity
@@ -9,6 +11,7 @@ from activities.credit_projection import project_credits
 from models.audit.report import sla_outcome_rows
 from models.case.due import next_due
 from models.case.resource import Case
+from models.case.snapshots import ProjectionRequest, case_change
 from models.tables.audit import SlaOutcomeRow
 from models.tables.core import CaseRow
 
@@ -31,6 +34,18 @@ class ProjectionActivities:
     @activity.defn(name="project_case")
     def project_case(self, case: Case) -> None:
         """Upsert the case row; an older revision (a late retry) never overwrites a newer one."""
+        self._write(case, case.model_dump(mode="json"))
+
+    @activity.defn(name="project_case_change")
+    def project_case_change(self, request: ProjectionRequest) -> dict[str, Any]:
+        """As `project_case`, run as a local activity. Answers what changed since the run last
+        wrote the case: its history keeps that, not the whole case (models/case/snapshots.py)."""
+        document = request.case.model_dump(mode="json")
+        self._write(request.case, document)
+        before = None if request.before is None else request.before.model_dump(mode="json")
+        return case_change(before, document)
+
+    def _write(self, case: Case, document: dict[str, Any]) -> None:
         with Session(self.engine) as session:
             row = session.get(CaseRow, case.id, with_for_update=True)
             if row is not None and row.revision > case.revision:
@@ -60,7 +75,7 @@ class ProjectionActivities:
             row.breached = any(target.breached for target in case.sla.values())
             row.next_due_at = next_due(case)
             row.resolution = case.resolution
-            row.document = case.model_dump(mode="json")
+            row.document = document
             row.revision = case.revision
             session.add(row)
             _project_sla_outcomes(session, case)
