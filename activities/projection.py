@@ -39,17 +39,21 @@ class ProjectionActivities:
     @activity.defn(name="project_case_change")
     def project_case_change(self, request: ProjectionRequest) -> dict[str, Any]:
         """As `project_case`, run as a local activity. Answers what changed since the run last
-        wrote the case: its history keeps that, not the whole case (models/case/snapshots.py)."""
+        wrote the case (the row as it was, when it holds that revision): the history keeps
+        that, not the whole case (models/case/snapshots.py). Whole when the row holds another
+        revision (the run's first write, or a write again after a worker died)."""
         document = request.case.model_dump(mode="json")
-        self._write(request.case, document)
-        before = None if request.before is None else request.before.model_dump(mode="json")
-        return case_change(before, document)
+        kept, kept_revision = self._write(request.case, document)
+        same = kept is not None and kept_revision == request.before_revision
+        return case_change(kept if same else None, document)
 
-    def _write(self, case: Case, document: dict[str, Any]) -> None:
+    def _write(self, case: Case, document: dict[str, Any]) -> tuple[dict[str, Any] | None, int]:
+        """Write the case; answers the row's document and revision as they were before."""
         with Session(self.engine) as session:
             row = session.get(CaseRow, case.id, with_for_update=True)
+            kept, kept_revision = (None, -1) if row is None else (row.document, row.revision)
             if row is not None and row.revision > case.revision:
-                return
+                return kept, kept_revision
             if row is None:
                 row = CaseRow(
                     id=case.id,
@@ -81,3 +85,4 @@ class ProjectionActivities:
             _project_sla_outcomes(session, case)
             project_credits(session, case)
             session.commit()
+            return kept, kept_revision

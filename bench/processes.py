@@ -12,12 +12,11 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 @dataclass
 class Process:
-    name: str
-    popen: subprocess.Popen[bytes]
+    """A process to read; `popen` when this bench started it (and so stops it)."""
 
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
+    name: str
+    pid: int
+    popen: subprocess.Popen[bytes] | None = None
 
     def cpu(self) -> float:
         """User and system CPU seconds so far (its threads included)."""
@@ -31,7 +30,16 @@ class Process:
                 return int(line.split()[1]) * 1024
         raise RuntimeError(f"{self.name} has no VmRSS")
 
+    def peak_rss(self) -> int:
+        """The most resident memory it has had, in bytes."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError(f"{self.name} has no VmHWM")
+
     def stop(self) -> None:
+        if self.popen is None:
+            return
         self.popen.terminate()
         try:
             self.popen.wait(timeout=30)
@@ -43,7 +51,7 @@ class Process:
 def spawn(name: str, command: list[str], log: Path, env: dict[str, str] | None = None) -> Process:
     with log.open("wb") as out:
         popen = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    return Process(name, popen)
+    return Process(name, popen.pid, popen)
 
 
 def quiet(processes: list[Process], *, window: float = 1.0, below: float = 0.03) -> None:

@@ -162,7 +162,8 @@ class CaseBase(CaseNotices):
             if case is self._projected:
                 return  # nothing changed since the last write (every change copies the case)
             self._keep_search_current()
-            request = ProjectionRequest(case=case, before=self._projected)
+            last = None if self._projected is None else self._projected.revision
+            request = ProjectionRequest(case=case, before_revision=last)
             await self._run_activity(ProjectionActivities.project_case_change, request)
             self._projected = case
 

@@ -18,10 +18,10 @@ APPENDED = "+"
 
 
 class ProjectionRequest(BaseModel):
-    """The case to write, and the case as last written by this run (None: not yet)."""
+    """The case to write, and the revision this run last wrote (None: none yet)."""
 
     case: Case
-    before: Case | None = None
+    before_revision: int | None = None
 
 
 def case_change(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
