@@ -50,6 +50,7 @@ from escalator.infra.settings import Settings  # noqa: E402
 from escalator.infra.temporal_client import connect  # noqa: E402
 from escalator.infra.temporal_server import dev_server_command  # noqa: E402
 from escalator.policy_store import publish  # noqa: E402
+from models.case.steps import AddNote  # noqa: E402
 from tests.receivers import Mailbox, free_port, smtp_server  # noqa: E402
 
 FIELDS = {
@@ -129,7 +130,8 @@ async def measured(
 
 
 async def history_size(client: Client, ids: list[str]) -> tuple[float, float]:
-    """Mean events and JSON bytes of these workflows' histories (their current runs)."""
+    """Mean events and JSON bytes of these workflows' histories (their current runs): the
+    first cases opened, which took their three steps and one more note alone."""
     events, size = [], []
     for workflow_id in ids[:HISTORY_SAMPLE]:
         history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -161,6 +163,8 @@ class Run:
     events: float
     size: float
     lost: list[str] = field(default_factory=list)
+    # Escalator's note as a bare Update of its workflow (no HTTP, no API), one at a time.
+    direct: Phase | None = None
 
 
 def merged(parts: list[Phase]) -> Phase:
@@ -266,7 +270,13 @@ async def escalator_run(stack: Stack, cases: int, concurrency: int) -> Run:
         response = await stack.api.post(f"/cases/{case_id}/{step}", json=body)
         response.raise_for_status()
 
+    async def note_directly(case_id: str) -> None:
+        note = AddNote(text="looked at directly", actor="engineer:bench")
+        await stack.client.get_workflow_handle(case_id).execute_update("add-note", note)
+
     ids, run = await drive(stack, stack.worker, cases, concurrency, open_one, step_one)
+    watched = [stack.server, stack.worker, stack.api_process]
+    run.direct = await measured(watched, ids[:ALONE], 1, note_directly)
     run.lost = await nothing_lost(stack, ids)
     return run
 
@@ -322,7 +332,7 @@ def ratios(bare: Run, ours: Run) -> list[tuple[str, float]]:
         ("step p50, C in flight", ours.stepped.p(0.5) / bare.stepped.p(0.5)),
         ("server CPU per step", cpu("stepped", "server")),
         ("worker CPU per step", cpu("stepped", "worker")),
-        ("history bytes per case (3 steps)", ours.size / bare.size),
+        ("history bytes per case (3 steps, a note)", ours.size / bare.size),
     ]
 
 
@@ -333,13 +343,15 @@ def report(bare: Run, ours: Run) -> list[tuple[str, float]]:
         print(
             f"  {label}: open {opened.rate:5.1f}/s, p50 {opened.p(0.5):4.0f} ms"
             f" (alone {run.open_alone.p(0.5):4.0f} ms); step p50 {stepped.p(0.5):4.0f} ms"
-            f" (alone {run.step_alone.p(0.5):4.0f} ms)\n"
+            f" (alone {run.step_alone.p(0.5):4.0f} ms"
+            + (f"; as an Update, no API: {run.direct.p(0.5):4.0f} ms" if run.direct else "")
+            + ")\n"
             f"    CPU per case: server {opened.cpu_ms('server'):5.1f} ms,"
             f" worker {opened.cpu_ms(run.worker):5.1f} ms{api};"
             f" per step: server {stepped.cpu_ms('server'):4.1f}, worker"
             f" {stepped.cpu_ms(run.worker):4.1f} ms\n"
             f"    worker memory {opened.rss[run.worker] / opened.count / 1024:4.0f} KiB per"
-            f" cached case; history after 3 steps: {run.events:.0f} events,"
+            f" cached case; history after 3 steps and a note: {run.events:.0f} events,"
             f" {run.size / 1024:.1f} KiB"
         )
     lines = ratios(bare, ours)

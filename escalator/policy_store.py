@@ -94,6 +94,32 @@ def latest(session: Session, name: str) -> PolicyVersionRow | None:
     return session.exec(query).first()
 
 
+def latest_cached(session: Session, name: str) -> PolicyVersionRow | None:
+    """`latest`, reading only the newest version's number and digest when this process has
+    its row already (every `POST /cases` asks: the body is tens of kilobytes of JSON). The
+    row is detached and shared: read it, never change it."""
+    query = (
+        select(PolicyVersionRow.version, PolicyVersionRow.sha256)
+        .where(PolicyVersionRow.name == name)
+        .order_by(col(PolicyVersionRow.version).desc())
+        .limit(1)
+    )
+    newest = session.exec(query).first()
+    if newest is None:
+        return None
+    key = (name, *newest)
+    row = _latest_rows.get(key)
+    if row is None:
+        row = get(session, name, newest[0])
+        if row is None:
+            return None
+        session.expunge(row)
+        if len(_latest_rows) >= _CACHE_SIZE:
+            _latest_rows.clear()
+        _latest_rows[key] = row
+    return row
+
+
 def get(session: Session, name: str, version: int) -> PolicyVersionRow | None:
     query = select(PolicyVersionRow).where(
         PolicyVersionRow.name == name, PolicyVersionRow.version == version
@@ -155,6 +181,7 @@ def load_version(row: PolicyVersionRow) -> Policy:
 # Versions never change, so a version read once need not be validated again (10 ms each).
 _CACHE_SIZE = 256
 _cached: dict[tuple[str, int, str], Policy] = {}
+_latest_rows: dict[tuple[str, int, str], PolicyVersionRow] = {}
 
 
 def cached_policy(row: PolicyVersionRow) -> Policy:

@@ -82,7 +82,7 @@ def _latest(engine: Engine, name: str) -> PolicyVersionRow | None:
     # A session of its own, closed before the workflow calls: a request waiting on Temporal
     # must not hold a pooled connection (20 concurrent retries would exhaust the pool).
     with Session(engine) as session:
-        return policy_store.latest(session, name)
+        return policy_store.latest_cached(session, name)
 
 
 async def open_case(

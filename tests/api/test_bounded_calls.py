@@ -20,6 +20,7 @@ from activities import all_activities
 from escalator.infra.settings import get_settings
 from tests.audit.changed_case import UncheckedContactsWorkflow
 from tests.live_stack import ROOT, LiveStack, live_stack
+from tests.workflow.cases import delivered
 from workflows.catalog import ALL_WORKFLOWS
 from workflows.sandbox import workflow_runner
 
@@ -158,6 +159,9 @@ async def test_a_case_whose_workflow_no_longer_runs_on_this_code_is_reported(
             ):
                 opened = await stack.api.post("/cases", json=INTAKE, headers=engineer)
                 assert opened.status_code == 201, opened.text
+                # Its intake's e-mails sent: the case rests, with no task left for the next
+                # worker but the read (the answer may come before them: local activities).
+                await delivered(stack.client.get_workflow_handle(opened.json()["id"]))
         case_id = opened.json()["id"]
         # ... and read where the current code runs it: its history does not replay.
         with caplog.at_level(logging.ERROR, logger="escalator.api.workflows"):
