@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/queues.py
 	$(BIN)/python bench/portal_pages.py
 	$(BIN)/python bench/case_throughput.py
+	$(BIN)/python bench/alert_storm.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
