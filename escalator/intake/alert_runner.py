@@ -48,8 +48,9 @@ CONCURRENCY = 10
 # wait doubling up to RETRY_MAX_DELAY, for RETRY_FOR seconds; then the alert has failed.
 RETRY_FOR = 120.0
 RETRY_MAX_DELAY = 15.0
-# The share of the bound spent waiting for the alerts: the rest is for answering.
-ANSWER_SHARE = 0.9
+# The share of the bound spent waiting for the alerts: the rest is for answering (reading
+# the receipt of up to 1,000 alerts while they are worked takes a moment).
+ANSWER_SHARE = 0.8
 
 
 @dataclass(frozen=True)
