@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/portal_pages.py
 	$(BIN)/python bench/vs_bare.py
 	$(BIN)/python bench/open_cases.py --cases $(BENCH_CASES)
+	$(BIN)/python bench/alert_storm.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,7 @@ from api.pages.rendering import install_pages
 from api.problems import install_problem_handlers
 from api.request_log import RequestLog
 from api.routers import (
+    alert_receipts,
     attachments,
     audit,
     cases,
@@ -36,6 +37,7 @@ from api.routers import (
 from escalator.infra.db import engine_from_url
 from escalator.infra.settings import Settings, get_settings
 from escalator.infra.temporal_client import connect
+from escalator.intake.alert_runner import AlertReceipts
 
 
 class EscalatorApp(FastAPI):
@@ -62,7 +64,13 @@ def create_app(
         app.state.engine = engine or engine_from_url(settings.database_url)
         # Lazy: the API starts (and /healthz says why) even while Temporal is down.
         app.state.temporal = client or await connect(settings, lazy=True)
+        # Alerts of webhooks are worked in the background; what a stopped API left pending
+        # is worked again now (escalator/intake/alert_runner.py).
+        receipts = AlertReceipts(app.state.engine, app.state.temporal, settings)
+        app.state.alert_receipts = receipts
+        receipts.resume()
         yield
+        await receipts.close()
         if engine is None:
             app.state.engine.dispose()
 
@@ -91,6 +99,7 @@ def create_app(
     app.include_router(steps.router)
     app.include_router(field_steps.router)
     app.include_router(intake.router)
+    app.include_router(alert_receipts.router)
     app.include_router(policies.router)
     app.include_router(registry_orgs.router)
     app.include_router(registry_systems.router)

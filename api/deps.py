@@ -10,6 +10,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from escalator.infra.settings import Settings
+from escalator.intake.alert_runner import AlertReceipts
 
 
 def get_engine(request: Request) -> Engine:
@@ -32,10 +33,17 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_alert_receipts(request: Request) -> AlertReceipts:
+    receipts: AlertReceipts = request.app.state.alert_receipts
+    return receipts
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ClientDep = Annotated[Client, Depends(get_client)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+# The app's worker of alert receipts (escalator/intake/alert_runner.py).
+AlertReceiptsDep = Annotated[AlertReceipts, Depends(get_alert_receipts)]
 # Retries with the same key (and body) answer what the first request did.
 IdempotencyKey = Annotated[
     str | None,

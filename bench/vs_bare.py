@@ -27,7 +27,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,23 +34,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlmodel import Session
 from temporalio.client import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from api.auth import issue_api_key  # noqa: E402
 from bench.bare_case import BareCaseWorkflow  # noqa: E402
 from bench.processes import Process, quiet, spawn  # noqa: E402
-from escalator.cli.stack import wait_for_http, wait_for_temporal  # noqa: E402
-from escalator.infra.db import engine_from_url, migrate  # noqa: E402
+from bench.stack import PYTHON, running_stack  # noqa: E402
 from escalator.infra.settings import Settings  # noqa: E402
 from escalator.infra.temporal_client import connect  # noqa: E402
-from escalator.infra.temporal_server import dev_server_command  # noqa: E402
-from escalator.policy_store import publish  # noqa: E402
 from models.case.steps import AddNote  # noqa: E402
-from tests.receivers import Mailbox, free_port, smtp_server  # noqa: E402
+from tests.receivers import Mailbox  # noqa: E402
 
 FIELDS = {
     "company_name": "Acme",
@@ -363,53 +357,23 @@ def report(bare: Run, ours: Run) -> list[tuple[str, float]]:
 
 
 async def bench_once(cases: int, concurrency: int) -> list[tuple[str, float]]:
-    with tempfile.TemporaryDirectory() as tmp, smtp_server() as (smtp_port, mailbox):
-        folder = Path(tmp)
-        port, api_port = free_port(), free_port()
-        address = f"127.0.0.1:{port}"
-        command = dev_server_command(db_file=folder / "temporal.db", port=port, ui_port=None)
-        server = spawn("server", command, folder / "temporal.log")
-        processes = [server]
-        try:
-            await wait_for_temporal(address, "default")
-            url = f"sqlite:///{folder / 'escalator.db'}"
-            migrate(url)
-            engine = engine_from_url(url)
-            with Session(engine) as session:
-                publish(session, (ROOT / "escalator/policies/zsupport.yaml").read_text())
-                _row, token = issue_api_key(session, "engineer", "bench", None)
-            engine.dispose()
-            env = os.environ | {
-                "PYTHONPATH": str(ROOT),
-                "ESCALATOR_TEMPORAL_ADDRESS": address,
-                "ESCALATOR_DATABASE_URL": url,
-                "ESCALATOR_TASK_QUEUE": "bench-cases",
-                "ESCALATOR_SMTP_HOST": "127.0.0.1",
-                "ESCALATOR_SMTP_PORT": str(smtp_port),
-                "ESCALATOR_WORKER_METRICS_ADDRESS": "",
-                "ESCALATOR_LOG_LEVEL": "WARNING",
-            }
-            python = [sys.executable, "-m"]
-            bare_command = [*python, "bench.bare_worker", "--address", address]
-            bare = spawn("bare", [*bare_command, "--task-queue", BARE_QUEUE], folder / "b.log", env)
-            worker = spawn("worker", [*python, "escalator", "worker"], folder / "w.log", env)
-            api_command = [*python, "escalator", "api", "--port", str(api_port)]
-            api_process = spawn("api", api_command, folder / "api.log", env)
-            processes += [bare, worker, api_process]
-            base = f"http://127.0.0.1:{api_port}"
-            await asyncio.to_thread(wait_for_http, f"{base}/readyz", timeout=60)
-            client = await connect(Settings(temporal_address=address))
-            headers = {"Authorization": f"Bearer {token}"}
-            async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as api:
-                stack = Stack(client, api, server, bare, worker, api_process, mailbox)
-                await bare_run(stack, 5, 5)  # warm both up: imports, caches, connections
-                await escalator_run(stack, 5, 5)
-                baseline = await bare_run(stack, cases, concurrency)
-                ours = await escalator_run(stack, cases, concurrency)
-            return report(baseline, ours)
-        finally:
-            for process in reversed(processes):
-                process.stop()
+    async with running_stack(("zsupport",)) as running:
+        bare_command = [*PYTHON, "bench.bare_worker", "--address", running.address]
+        bare_log = running.folder / "b.log"
+        bare = spawn("bare", [*bare_command, "--task-queue", BARE_QUEUE], bare_log, running.env)
+        running.processes.append(bare)
+        client = await connect(Settings(temporal_address=running.address))
+        async with httpx.AsyncClient(
+            base_url=running.base, headers=running.headers, timeout=120
+        ) as api:
+            stack = Stack(
+                client, api, running.server, bare, running.worker, running.api, running.mailbox
+            )
+            await bare_run(stack, 5, 5)  # warm both up: imports, caches, connections
+            await escalator_run(stack, 5, 5)
+            baseline = await bare_run(stack, cases, concurrency)
+            ours = await escalator_run(stack, cases, concurrency)
+        return report(baseline, ours)
 
 
 def main() -> None:

@@ -1,10 +1,12 @@
-"""`/intake`: cases from e-mail (a raw RFC 5322 message) and from Alertmanager alerts.
+"""`/intake`: cases from e-mail (a raw RFC 5322 message) and from Alertmanager alerts (their
+receipts: api/routers/alert_receipts.py).
 
 The SMTP listener (escalator/smtp_listener.py) feeds the same e-mail intake. A
 message that cannot become a case or a reply is kept and listed by
 `GET /intake/messages`, never dropped.
 """
 
+import asyncio
 from datetime import datetime
 from typing import Literal
 
@@ -13,10 +15,11 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from api.attachments import with_attachments
-from api.auth import IdentityDep, OpensCases, current_identity, visible
-from api.deps import ClientDep, EngineDep, SessionDep, SettingsDep
+from api.auth import IdentityDep, OpensCases, actor_of, current_identity, visible
+from api.deps import AlertReceiptsDep, ClientDep, EngineDep, SessionDep, SettingsDep
 from api.problems import Problem
-from escalator.intake.alerts import AlertIntake, AlertResults
+from escalator.intake.alert_receipts import AlertReceipt, read_receipt
+from escalator.intake.alerts import AlertResults
 from escalator.intake.mail import MailIntake
 from models.case.resource import Case
 from models.input_text import SingleLine
@@ -143,20 +146,47 @@ def messages(
     "/alerts",
     response_model=AlertResults,
     operation_id="receive_alerts",
-    responses={422: {"description": "A malformed payload, or an unknown policy or organisation"}},
+    responses={
+        202: {
+            "model": AlertReceipt,
+            "description": "Accepted, every alert recorded, not all worked within the bound "
+            "(ESCALATOR_WORKFLOW_WAIT_SECONDS): the receipt, each alert's state so far; "
+            "read it again at `Location` as the alerts progress",
+            "headers": {
+                "Location": {
+                    "description": "The receipt: /intake/alerts/receipts/{receipt_id}",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        422: {"description": "A malformed payload, or an unknown policy or organisation"},
+    },
 )
 async def alerts(
     hook: AlertmanagerWebhook,
     identity: OpensCases,
     engine: EngineDep,
-    client: ClientDep,
-    settings: SettingsDep,
+    receipts: AlertReceiptsDep,
     policy: SingleLine = Query(
         ..., min_length=1, max_length=64, description="the policy whose cases alerts open"
     ),
     org: SingleLine | None = Query(
         None, min_length=1, max_length=128, description="the organisation, unless labelled `org`"
     ),
-) -> AlertResults:
-    """An Alertmanager webhook: each alert opens a case, or adds to the case of its firing."""
-    return await AlertIntake(engine, client, settings).receive(hook, policy, org, visible(identity))
+) -> AlertResults | Response:
+    """An Alertmanager webhook: each alert opens a case, or adds to the case of its firing.
+    The whole webhook is checked first (a 4xx accepts nothing), then recorded and worked:
+    200 with every alert's outcome when all are done within the bound, else 202 with the
+    receipt (docs/api.md)."""
+    received = await receipts.receive(hook, policy, org, visible(identity), actor_of(identity))
+    if received.results is not None:
+        return received.results
+    receipt = await asyncio.to_thread(read_receipt, engine, received.receipt_id, None)
+    assert receipt is not None
+    return Response(
+        receipt.model_dump_json(),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": f"/intake/alerts/receipts/{received.receipt_id}"},
+    )

@@ -132,9 +132,11 @@ async def start_case(
     case_id: str,
     digest: str,
     now: datetime | None = None,
+    memo: dict[str, str] | None = None,
 ) -> tuple[CaseHandle, bool]:
     """Start the case's workflow; (its handle, True), or (the handle, False) when a workflow
-    with this id exists. E-mail and alert intake open their cases here too."""
+    with this id exists. E-mail and alert intake open their cases here too; `memo`: what
+    else the workflow's memo records of its start (alert intake: the receipt item)."""
     try:
         handle = await client.start_workflow(
             CaseWorkflow.run,
@@ -149,7 +151,7 @@ async def start_case(
             task_queue=settings.task_queue,
             # A key stays bound to its case even after the case is closed.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            memo={INTAKE_MEMO: digest},
+            memo={**(memo or {}), INTAKE_MEMO: digest},
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(case_id), False

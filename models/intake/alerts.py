@@ -8,6 +8,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from models.input_text import MultiLine, SingleLine
 from models.policy.intake import MonitoringIntake
 
+# What became of an accepted alert (a receipt's item): pending until it is worked; opened (a
+# new case), noted (a note on its case), skipped (nothing to do, `reason` says why) or failed
+# (`reason` says why) are final.
+ALERT_ITEM_STATES = ("pending", "opened", "noted", "skipped", "failed")
+AlertItemState = Literal["pending", "opened", "noted", "skipped", "failed"]
+
 
 class Alert(BaseModel):
     model_config = ConfigDict(extra="allow")

@@ -1,14 +1,18 @@
-"""Tables of inbound intake: every received e-mail as it arrived, and the files cases carry.
+"""Tables of inbound intake: every received e-mail as it arrived, the files cases carry, and
+every Alertmanager webhook's alerts with what became of each.
 
 Nothing received is dropped: each message is kept raw before it is parsed, with
-what became of it (`status`) and why when nothing could (`reason`).
+what became of it (`status`) and why when nothing could (`reason`); each alert is
+kept (its JSON) before any case is opened for it, with its state as it progresses.
 """
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, LargeBinary
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
+from models.intake.alerts import ALERT_ITEM_STATES
 from models.tables.core import DateTime
 
 # What became of an inbound message.
@@ -53,3 +57,47 @@ class AttachmentRow(SQLModel, table=True):
     stored: bool = True
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     received_at: datetime = Field(sa_type=DateTime())
+
+
+ALERT_ITEM_STATE_CHECK = "state IN (" + ", ".join(f"'{s}'" for s in ALERT_ITEM_STATES) + ")"
+
+
+class AlertReceiptRow(SQLModel, table=True):
+    """One accepted Alertmanager webhook (`POST /intake/alerts`): its alerts are its items."""
+
+    __tablename__ = "alert_receipts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy: str = Field(max_length=64)
+    # The version the webhook was checked against: a resumed alert opens its case on it.
+    policy_version: int
+    received_at: datetime = Field(sa_type=DateTime())
+    # Who posted it, as a timeline names an actor (`engineer:alertmanager`).
+    received_by: str = Field(max_length=200)
+    count: int
+
+
+class AlertReceiptItemRow(SQLModel, table=True):
+    """One alert of a receipt (`position`: its index in the webhook's `alerts`) and its state:
+    pending until its case is opened or noted (or it is skipped, or failed, with `reason`)."""
+
+    __tablename__ = "alert_receipt_items"
+    __table_args__ = (
+        CheckConstraint(ALERT_ITEM_STATE_CHECK, name="ck_alert_receipt_items_state"),
+        # What the API resumes when it starts: the receipts with pending items.
+        Index("ix_alert_receipt_items_state", "state", "receipt_id"),
+    )
+
+    receipt_id: int = Field(foreign_key="alert_receipts.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    fingerprint: str = Field(max_length=200)
+    # The alert's own status: firing or resolved.
+    status: str = Field(max_length=8)
+    org: str = Field(max_length=128)
+    state: str = Field(default="pending", max_length=8)
+    case_id: str | None = Field(default=None, index=True, max_length=64)
+    ticket_number: str | None = Field(default=None, max_length=32)
+    reason: str | None = None
+    updated_at: datetime = Field(sa_type=DateTime())
+    # The alert as received: what a resumed item is worked from.
+    alert: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -43,6 +43,7 @@ from models.audit.history import CaseHistory
 from models.case.steps import STEP_BODIES
 from models.tables.client_registry import AuthorisedContactRow
 from tests.accounts import add_engineers
+from tests.api.alerts_walk import walk_alert_receipts
 from tests.api.credits_walk import walk_credits
 from tests.api.registry_walk import walk_registry
 from tests.api.served import serving
@@ -167,6 +168,8 @@ class Walk:
         self.keys = keys
         # A body and key each step was allowed with: the same request on no case is a 404.
         self.allowed: dict[str, tuple[Any, Headers]] = {}
+        # The receipt of the walk's alert webhook (answered 200).
+        self.receipt_id = 0
 
     async def expect(
         self,
@@ -424,6 +427,7 @@ async def walk_intake(walk: Walk, ticket: str) -> None:
     alerts, params = "/intake/alerts", {"policy": "maxony", "org": "acme"}
     answer = await walk.expect(200, "POST", alerts, keys.engineer, json=firing, params=params)
     assert [r["outcome"] for r in answer["results"]] == ["opened"]
+    walk.receipt_id = answer["receipt_id"]
     await walk.expect(403, "POST", alerts, keys.auditor, json=firing, params=params)
     await walk.expect(422, "POST", alerts, keys.engineer, json=firing, params={"policy": "nope"})
 
@@ -568,6 +572,17 @@ async def test_every_documented_status_is_reached_and_no_other(
             await walk_steps(walk, case["id"])
             await walk_purchase_order(walk)
             await walk_intake(walk, case["ticket_number"])
+            # The same database behind an app whose bound no webhook's cases open within.
+            hurried = settings_.model_copy(update={"workflow_wait_seconds": 0.001})
+            storm_app = create_app(hurried, engine=engine, client=stack.client)
+            async with (
+                serving(storm_app) as storm_url,
+                httpx.AsyncClient(
+                    base_url=storm_url, event_hooks={"response": [reached]}, timeout=60
+                ) as storm_http,
+            ):
+                storm = Walk(storm_http, keys)
+                await walk_alert_receipts(walk, storm, walk.receipt_id)
             await walk_policies_and_reports(walk)
             await walk_audit(walk, case["id"], engine, await stack.env.get_current_time())
             await walk_credits(walk, engine, case)
