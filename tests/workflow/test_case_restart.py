@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from escalator.infra.settings import Settings
-from models.case.resource import CaseInput
+from models.case.resource import CaseInput, CaseResult
 from models.case.state import CaseState
 from models.case.steps import AddNote, CustomerReply, RequestInfo
 from tests.workflow.cases import Desk, delivered, open_case, step
@@ -94,7 +94,7 @@ async def test_a_long_case_continues_as_new_with_its_state(
     assert opened.sla["response"].due_at == start + timedelta(hours=2)
     first_run = (await handle.describe()).run_id
     # Address the case by id only, as the API does, so steps reach the newest run.
-    case_handle = own_env.client.get_workflow_handle_for(CaseWorkflow.run, handle.id)
+    case_handle = own_env.client.get_workflow_handle(handle.id, result_type=CaseResult)
     notes = 0
 
     async def add_note() -> None:
@@ -143,7 +143,7 @@ async def test_a_step_reaching_a_continued_run_before_it_starts_is_answered(
         severity="standard",
         history_limit=20,
     )
-    case_handle = temporal_env.client.get_workflow_handle_for(CaseWorkflow.run, handle.id)
+    case_handle = temporal_env.client.get_workflow_handle(handle.id, result_type=CaseResult)
     # The intake alone writes more than 20 events: the case continues as new right after it.
     first_run = handle.first_execution_run_id
     for _ in range(200):
