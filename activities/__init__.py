@@ -32,7 +32,6 @@ def all_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any
         mail.send_email,
         paging.send_page,
         projection.project_case,
-        projection.project_case_change,
         archive.archive_case_history,
         inventory.reserve_stock,
         inventory.record_shipment,

@@ -1,8 +1,6 @@
 """The read model: after every change a case workflow projects its state into `cases`, its
 SLA outcomes and its credits (activities/credit_projection.py), in one transaction."""
 
-from typing import Any
-
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete
 from temporalio import activity
@@ -11,7 +9,6 @@ from activities.credit_projection import project_credits
 from models.audit.report import sla_outcome_rows
 from models.case.due import next_due
 from models.case.resource import Case
-from models.case.snapshots import ProjectionRequest, case_change
 from models.tables.audit import SlaOutcomeRow
 from models.tables.core import CaseRow
 
@@ -34,26 +31,10 @@ class ProjectionActivities:
     @activity.defn(name="project_case")
     def project_case(self, case: Case) -> None:
         """Upsert the case row; an older revision (a late retry) never overwrites a newer one."""
-        self._write(case, case.model_dump(mode="json"))
-
-    @activity.defn(name="project_case_change")
-    def project_case_change(self, request: ProjectionRequest) -> dict[str, Any]:
-        """As `project_case`, run as a local activity. Answers what changed since the run last
-        wrote the case (the row as it was, when it holds that revision): the history keeps
-        that, not the whole case (models/case/snapshots.py). Whole when the row holds another
-        revision (the run's first write, or a write again after a worker died)."""
-        document = request.case.model_dump(mode="json")
-        kept, kept_revision = self._write(request.case, document)
-        same = kept is not None and kept_revision == request.before_revision
-        return case_change(kept if same else None, document)
-
-    def _write(self, case: Case, document: dict[str, Any]) -> tuple[dict[str, Any] | None, int]:
-        """Write the case; answers the row's document and revision as they were before."""
         with Session(self.engine) as session:
             row = session.get(CaseRow, case.id, with_for_update=True)
-            kept, kept_revision = (None, -1) if row is None else (row.document, row.revision)
             if row is not None and row.revision > case.revision:
-                return kept, kept_revision
+                return
             if row is None:
                 row = CaseRow(
                     id=case.id,
@@ -79,10 +60,9 @@ class ProjectionActivities:
             row.breached = any(target.breached for target in case.sla.values())
             row.next_due_at = next_due(case)
             row.resolution = case.resolution
-            row.document = document
+            row.document = case.model_dump(mode="json")
             row.revision = case.revision
             session.add(row)
             _project_sla_outcomes(session, case)
             project_credits(session, case)
             session.commit()
-            return kept, kept_revision

@@ -2,10 +2,10 @@
 
     python scripts/record_histories.py [POLICY ...]   (default: all five)
 
-They go to tests/histories/local-read-model/, the current generation: cases since that
-patch take its path. tests/histories/*.json, notices-after-steps/, senders-after-planning/,
-search-attributes/ and registry-facts/ are the generations before it, kept (and replayed)
-because cases recorded then may still be running.
+They go to tests/histories/registry-facts/, the current generation: cases since that
+patch take its path. tests/histories/*.json, notices-after-steps/, senders-after-planning/
+and search-attributes/ are the generations before it, kept (and replayed) because cases
+recorded then may still be running.
 
 Each case is the scenario of tests/audit/scenarios.py, run by the real worker
 (workflows, activities, sandbox, data converter) on a time-skipping Temporal test
@@ -38,7 +38,7 @@ from tests.audit.scenarios import POLICIES, run_scenario  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.archive import archive_workflow_id  # noqa: E402
 
-OUT = ROOT / "tests" / "histories" / "local-read-model"
+OUT = ROOT / "tests" / "histories" / "registry-facts"
 
 
 async def record(policy: str) -> Path:

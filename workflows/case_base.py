@@ -9,10 +9,8 @@ method. Nothing here issues a command except `_project` (the read model).
 A refused step raises `ApplicationError` (workflows/refusals.py), never an `assert`.
 """
 
-import asyncio
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -21,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.projection import ProjectionActivities
     from models.case import transitions as rules
     from models.case.resource import Case, CaseInput, Note
-    from models.case.snapshots import ProjectionRequest
     from models.case.state import CaseState
     from models.case.step_requests import is_keyed, step_digest
     from models.case.steps import StepBody
@@ -36,14 +33,6 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=time
 SHORT = timedelta(seconds=30)
 TARGET_KINDS: tuple[TargetKind, ...] = ("response", "restoration", "resolution")
 INTAKE_PENDING = "the case has not finished its intake yet; retry"
-# Since this patch the read model and the ticket number are written by local activities, in
-# the workflow task that changed the case (no activity task, no second workflow task), the
-# read model only when the case changed since it was last written, and its history keeps
-# what changed rather than the whole case (models/case/snapshots.py).
-LOCAL_PATCH = "local-read-model"
-
-Request = TypeVar("Request")
-Result = TypeVar("Result")
 
 
 class CaseBase(CaseNotices):
@@ -53,9 +42,6 @@ class CaseBase(CaseNotices):
     _policy: Policy
     _state: CaseState | None
     _search: case_search.CaseSearch
-    _local_mode: bool | None = None
-    _projected: Case | None = None
-    _projecting: asyncio.Lock | None = None
 
     # -- accessors -------------------------------------------------------------------------
 
@@ -125,51 +111,15 @@ class CaseBase(CaseNotices):
         self._note(reason, actor)
         self._follow_pages("resolve")
 
-    def _local(self) -> bool:
-        """True for cases started (or continued) since LOCAL_PATCH; asked once per run."""
-        if self._local_mode is None:
-            self._local_mode = workflow.patched(LOCAL_PATCH)
-        return self._local_mode
-
-    async def _run_activity(
-        self, method: Callable[[Any, Request], Result], request: Request
-    ) -> Result:
-        """A short activity on the case's own data: local since LOCAL_PATCH, else scheduled."""
-        run = (
-            workflow.execute_local_activity_method
-            if self._local()
-            else workflow.execute_activity_method
-        )
-        result: Result = await run(
-            method, request, start_to_close_timeout=SHORT, retry_policy=RETRY
-        )
-        return result
-
     async def _project(self) -> None:
-        if not self._local():
-            self._keep_search_current()
-            await workflow.execute_activity_method(
-                ProjectionActivities.project_case,
-                self.case,
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
-            )
-            return
-        # One write at a time, so each recorded change follows the one before it.
-        self._projecting = self._projecting or asyncio.Lock()
-        async with self._projecting:
-            case = self.case
-            if case is self._projected:
-                return  # nothing changed since the last write (every change copies the case)
-            self._keep_search_current()
-            last = None if self._projected is None else self._projected.revision
-            request = ProjectionRequest(case=case, before_revision=last)
-            await self._run_activity(ProjectionActivities.project_case_change, request)
-            self._projected = case
-
-    def _keep_search_current(self) -> None:
         breached = any(key.startswith("breach:") for key in self.state.fired)
         self._search.keep_current(self.case, breached=breached)
+        await workflow.execute_activity_method(
+            ProjectionActivities.project_case,
+            self.case,
+            start_to_close_timeout=SHORT,
+            retry_policy=RETRY,
+        )
 
     async def _after_step(self, step: StepBody) -> Case:
         self._record_step_request(step)

@@ -129,9 +129,11 @@ class CaseIntake(CaseClocks):
         )
 
     async def _allocate_ticket(self) -> None:
-        ticket = await self._run_activity(
+        ticket = await workflow.execute_activity_method(
             TicketActivities.allocate_ticket_number,
             TicketRequest(case_id=self.case.id, prefix=self.policy.intake.ticket_prefix),
+            start_to_close_timeout=SHORT,
+            retry_policy=RETRY,
         )
         self._change(ticket_number=ticket)
 

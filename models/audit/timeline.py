@@ -30,7 +30,6 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from models.audit.history import CaseHistory, RunHistory
-from models.case.snapshots import apply_change
 
 SYSTEM = "system"
 # Engineer steps: Update name -> timeline kind (steps not listed keep their own name).
@@ -55,13 +54,6 @@ INTERNAL_UPDATES = {"intake_recorded"}
 # field-service records change (dispatch booked, shipment shipped, RMA received ...).
 INTERNAL_ACTIVITIES = {"project_case", "record_shipment", "record_rma", "record_dispatch"}
 INTERNAL_SIGNALS = {"field_service"}
-# A local activity's record in the history (Temporal's core SDK): its type and attempt under
-# "data", its result under "result"; a final failure in the marker's `failure`.
-LOCAL_ACTIVITY_MARKER = "core_local_activity"
-# Since the `local-read-model` patch the read model's writes are local activities that
-# answer what changed in the case (models/case/snapshots.py); applied in order, the changes
-# give the same snapshots `project_case`'s inputs did.
-PROJECTION_CHANGE = "project_case_change"
 FIELD_SERVICE = {"dispatches": "dispatch", "shipments": "shipment", "rmas": "rma"}
 
 
@@ -214,8 +206,6 @@ class _Translator:
                     f"{name} failed: {failed.failure.message}"
                     + (f" (attempt {attempts})" if attempts > 1 else ""),
                 )
-            elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
-                self.marker(run, event)
             elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
                 request = event.workflow_execution_update_accepted_event_attributes.accepted_request
                 self.step(run, event, request.input.name, _first(request.input.args))
@@ -244,24 +234,6 @@ class _Translator:
                 what = EventType.Name(kind).removeprefix("EVENT_TYPE_WORKFLOW_EXECUTION_").lower()
                 subject = _label(run.workflow_type) if run.is_child else "case workflow"
                 self.add(run, event, SYSTEM, f"workflow_{what}", f"{subject} {what}")
-
-    def marker(self, run: RunHistory, event: HistoryEvent) -> None:
-        """A local activity: the read model's change, or a ticket number, as recorded."""
-        marker = event.marker_recorded_event_attributes
-        if marker.marker_name != LOCAL_ACTIVITY_MARKER or "data" not in marker.details:
-            return  # a patch marker: not something that happened to the case
-        data = _first(marker.details["data"])
-        name = str(data.get("activity_type", "activity")) if isinstance(data, dict) else "activity"
-        if marker.HasField("failure"):
-            self.add(
-                run, event, SYSTEM, "activity_failed", f"{name} failed: {marker.failure.message}"
-            )
-            return
-        result = _first(marker.details["result"]) if "result" in marker.details else None
-        if name == PROJECTION_CHANGE and isinstance(result, dict):
-            self.snapshot_changes(run, event, apply_change(self.snapshot, result))
-        else:
-            self.activity(run, event, name, None, result)
 
     def started(self, run: RunHistory, event: HistoryEvent) -> None:
         attributes = event.workflow_execution_started_event_attributes

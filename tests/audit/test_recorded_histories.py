@@ -25,7 +25,6 @@ GENERATIONS = [
     HISTORIES / "senders-after-planning",
     HISTORIES / "search-attributes",
     HISTORIES / "registry-facts",
-    HISTORIES / "local-read-model",
 ]
 RECORDED = [(folder, policy) for folder in GENERATIONS for policy in POLICIES]
 
